@@ -1,0 +1,4 @@
+//! Charts drawn with plotters on any backend: a `<canvas>` on the page, SVG in native tests.
+
+pub mod theme;
+pub mod timeline;

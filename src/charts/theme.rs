@@ -1,0 +1,47 @@
+//! Colours for light and dark pages.
+
+use plotters::style::RGBColor;
+
+/// Okabe–Ito colours: distinguishable with the common colour-vision deficiencies. One per task.
+pub const TASK_COLORS: [RGBColor; 8] = [
+    RGBColor(0, 114, 178),
+    RGBColor(230, 159, 0),
+    RGBColor(0, 158, 115),
+    RGBColor(204, 121, 167),
+    RGBColor(86, 180, 233),
+    RGBColor(213, 94, 0),
+    RGBColor(240, 228, 66),
+    RGBColor(120, 120, 120),
+];
+
+#[derive(Debug, Clone, Copy)]
+pub struct Theme {
+    pub background: RGBColor,
+    pub text: RGBColor,
+    pub grid: RGBColor,
+}
+
+impl Theme {
+    pub const LIGHT: Theme = Theme {
+        background: RGBColor(255, 255, 255),
+        text: RGBColor(30, 30, 30),
+        grid: RGBColor(225, 225, 225),
+    };
+    pub const DARK: Theme = Theme {
+        background: RGBColor(24, 26, 31),
+        text: RGBColor(225, 225, 225),
+        grid: RGBColor(60, 63, 70),
+    };
+
+    pub fn for_dark_mode(dark: bool) -> Theme {
+        if dark {
+            Theme::DARK
+        } else {
+            Theme::LIGHT
+        }
+    }
+
+    pub fn task_color(task: u32) -> RGBColor {
+        TASK_COLORS[task as usize % TASK_COLORS.len()]
+    }
+}

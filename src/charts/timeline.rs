@@ -1,0 +1,93 @@
+//! The per-worker timeline (a Gantt chart): one row per worker thread, one bar per chunk.
+
+use plotters::coord::Shift;
+use plotters::prelude::*;
+
+use super::theme::Theme;
+use crate::model::timeline::Timeline;
+
+/// Bars narrower than this many pixels carry no text label; their task shows through the colour.
+const MIN_LABELLED_BAR_PX: i32 = 34;
+
+/// What the rows are called, e.g. "thread" → "thread 0", "thread 1", …
+#[derive(Debug, Clone, Copy)]
+pub struct TimelineLabels<'a> {
+    pub row_prefix: &'a str,
+    pub caption: &'a str,
+}
+
+/// Draws `timeline` onto `area`. `rows` is the number of worker rows to show (idle workers keep an
+/// empty row, which is itself a lesson: a thread that never got work).
+pub fn draw_timeline<DB: DrawingBackend>(
+    area: &DrawingArea<DB, Shift>,
+    timeline: &Timeline,
+    rows: u32,
+    labels: TimelineLabels<'_>,
+    theme: &Theme,
+) -> Result<(), DrawingAreaErrorKind<DB::ErrorType>> {
+    area.fill(&theme.background)?;
+    let rows = rows.max(timeline.workers().last().map_or(1, |w| w + 1));
+    // A little room after the last bar, and a sensible axis for an empty or instant run.
+    let x_end = (timeline.end_ms() * 1.04).max(1.0);
+    let text = |size: u32| ("sans-serif", size).into_font().color(&theme.text);
+
+    let mut chart = ChartBuilder::on(area)
+        .caption(labels.caption, text(16))
+        .margin(8)
+        .x_label_area_size(34)
+        .y_label_area_size(72)
+        .build_cartesian_2d(0.0..x_end, (0u32..rows).into_segmented())?;
+
+    let prefix = labels.row_prefix;
+    chart
+        .configure_mesh()
+        .disable_y_mesh()
+        .light_line_style(theme.grid)
+        .bold_line_style(theme.grid)
+        .axis_style(theme.text)
+        .label_style(text(12))
+        .axis_desc_style(text(12))
+        .x_desc("milliseconds since the run started")
+        .x_label_formatter(&|ms| format!("{ms:.0}"))
+        .y_label_formatter(&|row| match row {
+            SegmentValue::CenterOf(row) | SegmentValue::Exact(row) => format!("{prefix} {row}"),
+            SegmentValue::Last => String::new(),
+        })
+        .y_labels(rows as usize)
+        .draw()?;
+
+    chart.draw_series(timeline.spans.iter().map(|span| {
+        let color = Theme::task_color(span.task);
+        let mut bar = Rectangle::new(
+            [
+                (span.start_ms, SegmentValue::Exact(span.worker)),
+                (span.end_ms.max(span.start_ms), SegmentValue::Exact(span.worker + 1)),
+            ],
+            color.filled(),
+        );
+        // Pixels between rows and between bars that touch, so back-to-back chunks stay apart.
+        bar.set_margin(4, 4, 0, 1);
+        bar
+    }))?;
+
+    let label_font = ("sans-serif", 11).into_font().color(&BLACK);
+    let bar_labels: Vec<_> = timeline
+        .spans
+        .iter()
+        .filter(|span| {
+            let (left, _) = chart.backend_coord(&(span.start_ms, SegmentValue::Exact(span.worker)));
+            let (right, _) = chart.backend_coord(&(span.end_ms, SegmentValue::Exact(span.worker)));
+            right - left >= MIN_LABELLED_BAR_PX
+        })
+        .map(|span| {
+            Text::new(
+                format!("T{} c{}", span.task, span.chunk),
+                (span.start_ms, SegmentValue::CenterOf(span.worker)),
+                label_font.clone(),
+            )
+        })
+        .collect();
+    chart.draw_series(bar_labels)?;
+
+    area.present()
+}

@@ -1,0 +1,3 @@
+//! The work itself: pure functions with no knowledge of threads, browsers or wasm.
+
+pub mod sum_squares;
