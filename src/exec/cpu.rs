@@ -38,8 +38,9 @@ impl fmt::Display for Cancelled {
 
 impl std::error::Error for Cancelled {}
 
-/// Runs every task of `params`, chunk by chunk, in `mode`. `control` is reset first; the run reports
-/// progress to it and stops early (returning [`Cancelled`]) once its cancel flag is set.
+/// Runs every task of `params`, chunk by chunk, in `mode`. The run adds its progress to `control` and
+/// stops early (returning [`Cancelled`]) once its cancel flag is set. The caller resets `control`
+/// before the run, not the run itself: a Cancel pressed just after the start must not be wiped out.
 ///
 /// In `Threads` mode the chunks run on the rayon pool the caller is in (or the global pool), and the
 /// calling thread waits: in the browser it must be a worker, never the page's main thread.
@@ -49,7 +50,6 @@ pub fn run_cpu(
     clock: &impl Clock,
     control: &RunControl,
 ) -> Result<CpuRun, Cancelled> {
-    control.reset();
     let plan = plan_chunks(params);
     let started = clock.now_ms();
     let run_chunk = |job: &ChunkJob| run_chunk(job, started, clock, control);

@@ -1,0 +1,79 @@
+//! Rust values → plain JS objects (no serde: a few fields, and the module stays small).
+
+use js_sys::{Array, Object, Reflect};
+use wasm_bindgen::{JsError, JsValue};
+
+use crate::exec::cpu::CpuRun;
+use crate::model::cpu_params::{CpuParams, FieldError};
+
+pub fn object(fields: &[(&str, JsValue)]) -> JsValue {
+    let object = Object::new();
+    for (key, value) in fields {
+        // Setting a property on a fresh plain object cannot fail.
+        Reflect::set(&object, &JsValue::from_str(key), value).expect("plain object property");
+    }
+    object.into()
+}
+
+pub fn checked_params(checked: Result<CpuParams, Vec<FieldError>>) -> JsValue {
+    match checked {
+        Ok(p) => object(&[
+            ("ok", true.into()),
+            (
+                "params",
+                object(&[
+                    ("tasks", p.tasks.into()),
+                    ("n", (p.n as f64).into()),
+                    ("threads", p.threads.into()),
+                    ("chunks", p.chunks.into()),
+                ]),
+            ),
+        ]),
+        Err(errors) => {
+            let list: Array = errors
+                .iter()
+                .map(|e| {
+                    object(&[
+                        ("field", e.field.into()),
+                        ("message", e.message.as_str().into()),
+                    ])
+                })
+                .collect();
+            object(&[("ok", false.into()), ("errors", list.into())])
+        }
+    }
+}
+
+pub fn input_error(errors: Vec<FieldError>) -> JsError {
+    let messages: Vec<String> = errors.iter().map(ToString::to_string).collect();
+    JsError::new(&messages.join(" "))
+}
+
+pub fn cpu_run(run: &CpuRun) -> JsValue {
+    let results: Array = run
+        .results
+        .iter()
+        .map(|sum| JsValue::from_str(&sum.to_string()))
+        .collect();
+    let spans: Array = run
+        .timeline
+        .spans
+        .iter()
+        .map(|s| {
+            object(&[
+                ("worker", s.worker.into()),
+                ("task", s.task.into()),
+                ("chunk", s.chunk.into()),
+                ("rangeStart", (s.range.start as f64).into()),
+                ("rangeEnd", (s.range.end as f64).into()),
+                ("startMs", s.start_ms.into()),
+                ("endMs", s.end_ms.into()),
+            ])
+        })
+        .collect();
+    object(&[
+        ("results", results.into()),
+        ("wallMs", run.wall_ms.into()),
+        ("spans", spans.into()),
+    ])
+}

@@ -1,0 +1,44 @@
+// Debian's Chromium, driven by playwright-core (which never downloads a browser of its own).
+import { chromium } from "playwright-core";
+import { mkdtemp } from "node:fs/promises";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+
+export const CHROMIUM = process.env.CHROMIUM ?? "/usr/bin/chromium";
+
+// Flags that work on this kind of machine: no sandbox as root, and nothing that phones home
+// (the network here is closed, and background connections would be refused noisily).
+const FLAGS = [
+  "--headless",
+  "--no-sandbox",
+  "--disable-gpu",
+  "--disable-quic",
+  "--no-first-run",
+  "--disable-background-networking",
+  "--disable-component-update",
+  "--disable-sync",
+];
+
+/** A fresh Chromium with an empty profile. */
+export async function launchBrowser() {
+  const profile = await mkdtemp(join(tmpdir(), "playground-chromium-"));
+  return chromium.launchPersistentContext(profile, {
+    executablePath: CHROMIUM,
+    headless: true,
+    args: FLAGS,
+    viewport: { width: 1200, height: 900 },
+  });
+}
+
+/** Opens `url` and records every page error and console error, for the test to fail on. */
+export async function openPage(context, url) {
+  const page = await context.newPage();
+  const problems = [];
+  page.on("pageerror", (error) => problems.push(`pageerror: ${error.message}`));
+  page.on("console", (message) => {
+    if (message.type() === "error") problems.push(`console error: ${message.text()}`);
+  });
+  await page.goto(url);
+  await page.waitForFunction(() => window.playground !== undefined);
+  return { page, problems };
+}

@@ -1,0 +1,162 @@
+// The CPU demo in real Chromium, against dist/ served with the isolation headers: clicks, JS API,
+// bad input, cancel, and no page or console errors anywhere.
+import { after, before, describe, test } from "node:test";
+import assert from "node:assert/strict";
+import { mkdir } from "node:fs/promises";
+import { serveStatic } from "./server.mjs";
+import { launchBrowser, openPage } from "./browser.mjs";
+
+// Python: sum(i * i for i in range(10_000_000))
+const SEED_RESULT = "333333283333335000000";
+const grouped = (digits) => digits.replace(/\B(?=(\d{3})+(?!\d))/g, ",");
+
+let server;
+let browser;
+let page;
+let problems;
+
+before(async () => {
+  server = await serveStatic("dist", { isolation: true });
+  browser = await launchBrowser();
+  ({ page, problems } = await openPage(browser, server.url));
+  await page.evaluate(() => playground.ready);
+});
+
+after(async () => {
+  await browser?.close();
+  await server?.close();
+});
+
+const statusText = () => page.textContent("#cpu-status");
+const waitForIdle = () => page.waitForFunction(() => !document.getElementById("cpu-run-threads").disabled);
+
+describe("CPU demo", () => {
+  test("the page is cross-origin isolated and the run buttons are enabled once ready", async () => {
+    assert.equal(await page.evaluate(() => crossOriginIsolated), true);
+    assert.equal(await page.isEnabled("#cpu-run-sequential"), true);
+    assert.equal(await page.isEnabled("#cpu-run-threads"), true);
+    assert.match(await page.textContent("#env-status"), /process with \d+ threads? started/);
+  });
+
+  test("clicking Run sequentially shows the seed's four exact results", async () => {
+    await page.click("#cpu-run-sequential");
+    await waitForIdle();
+    assert.match(await statusText(), /^Done in/);
+    const cells = await page.$$eval("#cpu-results-body td:last-child", (tds) => tds.map((td) => td.textContent));
+    assert.deepEqual(cells, Array(4).fill(grouped(SEED_RESULT)));
+    const run = await page.evaluate(() => playground.lastCpuRun);
+    assert.equal(run.mode, "sequential");
+    assert.deepEqual(new Set(run.spans.map((s) => s.worker)), new Set([0]));
+  });
+
+  test("clicking Run on N threads gives the same results, bars from ≥ 2 workers, and a speedup", async () => {
+    const cores = await page.evaluate(() => navigator.hardwareConcurrency);
+    assert.ok(cores >= 2, "the page tests need at least 2 logical cores");
+    assert.equal(await page.textContent("#cpu-run-threads"), `Run on ${cores} threads`);
+    await page.click("#cpu-run-threads");
+    await waitForIdle();
+    const cells = await page.$$eval("#cpu-results-body td:last-child", (tds) => tds.map((td) => td.textContent));
+    assert.deepEqual(cells, Array(4).fill(grouped(SEED_RESULT)));
+    const run = await page.evaluate(() => playground.lastCpuRun);
+    assert.equal(run.mode, "threads");
+    const workers = new Set(run.spans.map((s) => s.worker));
+    assert.ok(workers.size >= 2, `bars from ${workers.size} worker(s)`);
+    assert.match(await page.textContent("#cpu-speedup"), /^\d+\.\d\d× vs sequential$/);
+    await mkdir("tests/artifacts", { recursive: true });
+    await page.screenshot({ path: "tests/artifacts/cpu-demo.png", fullPage: true });
+  });
+
+  test("the JS API returns exact decimal strings, wall time and spans for both modes", async () => {
+    for (const mode of ["sequential", "threads"]) {
+      const run = await page.evaluate((mode) => playground.cpu({ tasks: 3, n: 12345, chunks: 2, mode }), mode);
+      // Σ i² for i < 12345, by the closed formula in BigInt.
+      const n = 12345n;
+      const expected = String(((n - 1n) * n * (2n * n - 1n)) / 6n);
+      assert.deepEqual(run.results, [expected, expected, expected]);
+      assert.equal(typeof run.wallMs, "number");
+      assert.equal(run.spans.length, 6);
+      for (const span of run.spans) {
+        assert.ok(span.endMs >= span.startMs && span.startMs >= 0, JSON.stringify(span));
+        assert.ok(["worker", "task", "chunk"].every((key) => Number.isInteger(span[key])));
+      }
+    }
+  });
+
+  test("a new thread count starts a new process with that many threads", async () => {
+    const one = await page.evaluate(() => playground.cpu({ threads: 1, tasks: 4, n: 2_000_000, mode: "threads" }));
+    assert.deepEqual(new Set(one.spans.map((s) => s.worker)), new Set([0]));
+    assert.equal(one.threads, 1);
+    const two = await page.evaluate(() => playground.cpu({ threads: 2, tasks: 8, n: 5_000_000, chunks: 2, mode: "threads" }));
+    assert.equal(two.threads, 2);
+    assert.deepEqual(new Set(two.spans.map((s) => s.worker)), new Set([0, 1]));
+  });
+
+  test("bad input gets a message next to its field, nothing runs, and the page keeps working", async () => {
+    const cases = [
+      ["n", "0", /at least 1/],
+      ["n", "-5", /cannot be negative/],
+      ["n", "ten", /"ten" is not/],
+      ["n", "", /is empty/],
+      ["n", "5000000000", /above the limit of 1,000,000,000/],
+      ["tasks", "0", /at least 1/],
+      ["tasks", "65", /above the limit of 64/],
+      ["threads", "0", /at least 1/],
+      ["threads", "999", /from 1 to \d+/],
+      ["chunks", "0", /at least 1/],
+      ["chunks", "65", /above the limit of 64/],
+    ];
+    const before = await page.evaluate(() => playground.lastCpuRun);
+    for (const [field, value, message] of cases) {
+      await page.fill(`#cpu-${field}`, value);
+      await page.click("#cpu-run-threads");
+      assert.match(await page.textContent(`#cpu-${field}-error`), message, `${field} = ${JSON.stringify(value)}`);
+      assert.equal(await page.getAttribute(`#cpu-${field}`, "aria-invalid"), "true");
+      assert.match(await statusText(), /Nothing ran/);
+      await page.fill(`#cpu-${field}`, { n: "10000000", tasks: "4", threads: "2", chunks: "1" }[field]);
+    }
+    assert.deepEqual(await page.evaluate(() => playground.lastCpuRun), before, "no bad input started a run");
+    await page.fill("#cpu-n", "1_000_000");
+    await page.click("#cpu-run-sequential");
+    await waitForIdle();
+    assert.match(await statusText(), /^Done in/);
+    assert.equal(await page.textContent("#cpu-n-error"), "");
+  });
+
+  test("the JS API rejects bad arguments with a message saying what was wrong", async () => {
+    const rejection = (options) =>
+      page.evaluate((options) => playground.cpu(options).then(() => "resolved", (e) => e.message), options);
+    assert.match(await rejection({ n: 0, mode: "threads" }), /n must be at least 1/);
+    assert.match(await rejection({ n: "abc" }), /"abc" is not/);
+    assert.match(await rejection({ tasks: -1 }), /cannot be negative/);
+    assert.match(await rejection({ threads: 1000 }), /Threads is above the limit/);
+    assert.match(await rejection({ chunks: 2.5 }), /whole number/);
+    assert.match(await rejection({ mode: "processes" }), /mode must be "sequential" or "threads"/);
+    assert.match(await rejection({ thread: 2 }), /Unknown option "thread"/);
+  });
+
+  test("a second run while one runs is refused, and Cancel stops the first", async () => {
+    await page.evaluate(() => {
+      window.longRun = playground.cpu({ tasks: 8, n: 1_000_000_000, mode: "threads" }).then(
+        () => "finished",
+        (e) => `${e.name}: ${e.message}`,
+      );
+    });
+    // The progress bar moves while the run goes on.
+    await page.waitForFunction(() => document.getElementById("cpu-progress").value > 0);
+    const early = await page.evaluate(() => document.getElementById("cpu-progress").value);
+    await page.waitForFunction((early) => document.getElementById("cpu-progress").value > early, early);
+    const second = await page.evaluate(() => playground.cpu({ mode: "sequential" }).then(() => "ran", (e) => e.message));
+    assert.match(second, /already in progress/);
+    await page.click("#cpu-cancel");
+    assert.equal(await page.evaluate(() => window.longRun), "AbortError: The run was cancelled.");
+    assert.match(await statusText(), /^Cancelled/);
+    assert.ok((await page.evaluate(() => document.getElementById("cpu-progress").value)) < 1);
+    // Eight billion squares would take many seconds; the run ended at once and the page works on.
+    const next = await page.evaluate(() => playground.cpu({ tasks: 2, n: 1000, mode: "threads" }));
+    assert.equal(next.results.length, 2);
+  });
+
+  test("no page errors and no console errors during all of the above", () => {
+    assert.deepEqual(problems, []);
+  });
+});

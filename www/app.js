@@ -1,0 +1,82 @@
+// Boots the page: waits for the wasm module trunk loaded, starts the first process, wires the demos
+// and publishes the JavaScript API for tutorial authors (`window.playground`, see the README).
+import { CpuRuntime } from "./runtime.js";
+import { CpuDemo } from "./cpu-demo.js";
+
+let resolveReady;
+let rejectReady;
+const ready = new Promise((resolve, reject) => {
+  resolveReady = resolve;
+  rejectReady = reject;
+});
+let cpuDemo = null;
+const notReady = () => Promise.reject(new Error("The playground is still loading: await playground.ready first."));
+
+// Published before anything loads, so a tutorial can always `await playground.ready`.
+window.playground = {
+  /** Resolves when every demo on the page can run; rejects with the reason if one cannot. */
+  ready,
+  /** Runs the CPU demo: { tasks, n, threads, chunks, mode: "sequential" | "threads" }. */
+  cpu: (options) => (cpuDemo ? cpuDemo.run(options) : notReady()),
+  /** Cancels the CPU run in progress; returns whether there was one. */
+  cancel: () => cpuDemo?.cancel() ?? false,
+  /** The last finished CPU run, from the buttons or the API, in `cpu()`'s result shape; null before any. */
+  get lastCpuRun() {
+    return cpuDemo?.lastResult ?? null;
+  },
+};
+
+const status = document.getElementById("env-status");
+const problem = document.getElementById("env-problem");
+
+function showProblem(message) {
+  problem.textContent = message;
+  problem.hidden = false;
+  status.textContent = "";
+}
+
+/** Trunk's loader instantiates the module on the page and announces it; wait for that. */
+function trunkBindings() {
+  if (window.wasmBindings) return Promise.resolve(window.wasmBindings);
+  return new Promise((resolve) =>
+    addEventListener("TrunkApplicationStarted", () => resolve(window.wasmBindings), { once: true }),
+  );
+}
+
+async function compileModule() {
+  const url = new URL("../playground_bg.wasm", import.meta.url);
+  try {
+    return await WebAssembly.compileStreaming(fetch(url));
+  } catch {
+    // Some static hosts serve .wasm without `application/wasm`, which streaming compilation refuses.
+    return WebAssembly.compile(await (await fetch(url)).arrayBuffer());
+  }
+}
+
+async function boot() {
+  if (!window.crossOriginIsolated) {
+    throw new Error(
+      "This page is not cross-origin isolated, so the browser withholds SharedArrayBuffer and threads cannot start. " +
+        "Serve it with the headers Cross-Origin-Opener-Policy: same-origin and Cross-Origin-Embedder-Policy: require-corp " +
+        "(`trunk serve` in this repository does; see the README's troubleshooting section).",
+    );
+  }
+  const cores = navigator.hardwareConcurrency || 1;
+  const [bindings, module] = await Promise.all([trunkBindings(), compileModule()]);
+  const runtime = new CpuRuntime(module);
+  cpuDemo = new CpuDemo({ bindings, runtime, cores });
+  const describe = (process) => {
+    status.textContent =
+      `Cross-origin isolated ✓ · ${cores} logical core${cores > 1 ? "s" : ""} · ` +
+      `process with ${process.threads} thread${process.threads > 1 ? "s" : ""} started in ${Math.round(process.startMs)} ms`;
+  };
+  runtime.onChange = describe;
+  status.textContent = `Starting a process with ${cores} threads…`;
+  await runtime.processWith(cores);
+  cpuDemo.enable();
+}
+
+boot().then(resolveReady, (error) => {
+  showProblem(error.message);
+  rejectReady(error);
+});

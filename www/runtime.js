@@ -1,0 +1,41 @@
+// Keeps the page's one threaded process. A rayon pool cannot be resized, so asking for another
+// thread count ends the current process and starts a new one (DESIGN.md: "resizing a pool").
+import { ThreadProcess } from "./process.js";
+
+export class CpuRuntime {
+  constructor(module) {
+    this.module = module;
+    this.current = null;
+    this.starting = null;
+    this.onChange = () => {};
+  }
+
+  /** A ready process with exactly `threads` threads, starting one if needed. */
+  async processWith(threads) {
+    if (this.current?.alive && this.current.threads === threads) return this.current;
+    if (this.starting?.threads === threads) return this.starting.promise;
+    this.current?.terminate();
+    this.current = null;
+    const promise = ThreadProcess.start(this.module, threads).then(
+      (process) => {
+        this.current = process;
+        this.starting = null;
+        this.onChange(process);
+        return process;
+      },
+      (error) => {
+        this.starting = null;
+        throw error;
+      },
+    );
+    this.starting = { threads, promise };
+    return promise;
+  }
+
+  /** The current process whatever its thread count (a sequential run uses only its own thread). */
+  async anyProcess() {
+    if (this.current?.alive) return this.current;
+    if (this.starting) return this.starting.promise;
+    return this.processWith(navigator.hardwareConcurrency || 1);
+  }
+}
