@@ -47,14 +47,20 @@ fn draws_a_bar_per_span_a_row_per_worker_and_labels() {
         .count();
     assert_eq!(task_fills, 4, "every task's colour is drawn");
     assert!(svg.contains("thread 0") && svg.contains("thread 1"));
-    assert!(svg.contains("T2 c0"), "wide bars carry their task and chunk");
+    assert!(
+        svg.contains("T2 c0"),
+        "wide bars carry their task and chunk"
+    );
     assert!(svg.contains("milliseconds since the run started"));
 }
 
 #[test]
 fn idle_workers_keep_their_row_and_an_empty_run_still_draws() {
     let svg = render(&Timeline::new(vec![span(0, 0, 0, 0.0, 5.0)]), 4);
-    assert!(svg.contains("thread 3"), "a thread that never got work still has a row");
+    assert!(
+        svg.contains("thread 3"),
+        "a thread that never got work still has a row"
+    );
     let empty = render(&Timeline::default(), 2);
     assert!(empty.contains("thread 1"));
 }

@@ -26,7 +26,10 @@ fn params(tasks: u32, n: u64, chunks: u32) -> CpuParams {
 }
 
 fn pool(threads: usize) -> rayon::ThreadPool {
-    rayon::ThreadPoolBuilder::new().num_threads(threads).build().unwrap()
+    rayon::ThreadPoolBuilder::new()
+        .num_threads(threads)
+        .build()
+        .unwrap()
 }
 
 #[test]
@@ -37,17 +40,33 @@ fn both_modes_give_every_task_the_exact_sum() {
     let expected = vec![sum_of_squares_formula(1_000_000); 4];
     let sequential = run_cpu(&p, Mode::Sequential, &clock, &control).unwrap();
     assert_eq!(sequential.results, expected);
-    assert_eq!(control.items_done(), 4_000_000, "progress counts every number");
+    assert_eq!(
+        control.items_done(),
+        4_000_000,
+        "progress counts every number"
+    );
     control.reset();
-    let threaded = pool(2).install(|| run_cpu(&p, Mode::Threads, &clock, &control)).unwrap();
+    let threaded = pool(2)
+        .install(|| run_cpu(&p, Mode::Threads, &clock, &control))
+        .unwrap();
     assert_eq!(threaded.results, expected);
-    assert_eq!(control.items_done(), 4_000_000, "progress counts every number again after a reset");
+    assert_eq!(
+        control.items_done(),
+        4_000_000,
+        "progress counts every number again after a reset"
+    );
 }
 
 #[test]
 fn sequential_spans_run_one_after_another_on_one_worker() {
     let clock = MonotonicClock(Instant::now());
-    let run = run_cpu(&params(3, 200_000, 2), Mode::Sequential, &clock, &RunControl::new()).unwrap();
+    let run = run_cpu(
+        &params(3, 200_000, 2),
+        Mode::Sequential,
+        &clock,
+        &RunControl::new(),
+    )
+    .unwrap();
     assert_eq!(run.timeline.spans.len(), 6);
     assert_eq!(run.timeline.workers(), [0]);
     assert_eq!(run.timeline.max_concurrency(), 1);
@@ -59,7 +78,14 @@ fn threads_spread_chunks_over_the_pool() {
     let clock = MonotonicClock(Instant::now());
     // Enough chunks of real work that both threads of the pool get some.
     let run = pool(2)
-        .install(|| run_cpu(&params(4, 20_000_000, 8), Mode::Threads, &clock, &RunControl::new()))
+        .install(|| {
+            run_cpu(
+                &params(4, 20_000_000, 8),
+                Mode::Threads,
+                &clock,
+                &RunControl::new(),
+            )
+        })
         .unwrap();
     assert_eq!(run.timeline.spans.len(), 32);
     assert_eq!(run.timeline.workers(), [0, 1]);
@@ -73,7 +99,8 @@ fn cancel_stops_a_run_midway() {
     let big = params(8, 1_000_000_000, 1);
     let started = Instant::now();
     let outcome = std::thread::scope(|scope| {
-        let runner = scope.spawn(|| pool(2).install(|| run_cpu(&big, Mode::Threads, &clock, &control)));
+        let runner =
+            scope.spawn(|| pool(2).install(|| run_cpu(&big, Mode::Threads, &clock, &control)));
         // Let it start, then cancel.
         while control.items_done() == 0 {
             std::thread::sleep(Duration::from_millis(1));
@@ -82,7 +109,10 @@ fn cancel_stops_a_run_midway() {
         runner.join().unwrap()
     });
     assert_eq!(outcome.unwrap_err(), Cancelled);
-    assert!(control.items_done() < 8 * 1_000_000_000, "it stopped before the end");
+    assert!(
+        control.items_done() < 8 * 1_000_000_000,
+        "it stopped before the end"
+    );
     // Eight billion squares would take many seconds; cancelled, it ends almost at once.
     assert!(started.elapsed() < Duration::from_secs(5));
 }

@@ -12,7 +12,10 @@ fn matches_the_closed_formula_for_the_issue_sizes() {
 #[test]
 fn matches_pythons_answer_for_the_seed() {
     // `sum(i * i for i in range(10_000_000))` as printed by CPython.
-    assert_eq!(sum_of_squares(0..10_000_000).to_string(), "333333283333335000000");
+    assert_eq!(
+        sum_of_squares(0..10_000_000).to_string(),
+        "333333283333335000000"
+    );
 }
 
 #[test]

@@ -52,17 +52,33 @@ fn each_bad_field_gets_its_own_clear_message() {
         (form("4", "-5", "1", "1"), "n", "cannot be negative"),
         (form("4", "ten", "1", "1"), "n", "\"ten\" is not"),
         (form("4", "", "1", "1"), "n", "is empty"),
-        (form("4", "1000000001", "1", "1"), "n", "above the limit of 1,000,000,000"),
-        (form("4", "99999999999999999999999", "1", "1"), "n", "above the limit"),
+        (
+            form("4", "1000000001", "1", "1"),
+            "n",
+            "above the limit of 1,000,000,000",
+        ),
+        (
+            form("4", "99999999999999999999999", "1", "1"),
+            "n",
+            "above the limit",
+        ),
         (form("0", "10", "1", "1"), "tasks", "at least 1"),
         (form("4", "10", "3", "1"), "threads", "from 1 to 2"),
-        (form("4", "10", "1", "65"), "chunks", "above the limit of 64"),
+        (
+            form("4", "10", "1", "65"),
+            "chunks",
+            "above the limit of 64",
+        ),
     ];
     for (input, field, fragment) in cases {
         let errors = errors_for(input);
         assert_eq!(errors.len(), 1, "{input:?} → {errors:?}");
         assert_eq!(errors[0].0, field, "{input:?}");
-        assert!(errors[0].1.contains(fragment), "{input:?} → {:?}", errors[0].1);
+        assert!(
+            errors[0].1.contains(fragment),
+            "{input:?} → {:?}",
+            errors[0].1
+        );
     }
 }
 
@@ -75,7 +91,10 @@ fn fractions_are_refused() {
 
 #[test]
 fn every_bad_field_is_reported_at_once() {
-    let fields: Vec<_> = errors_for(form("x", "", "0", "-1")).into_iter().map(|e| e.0).collect();
+    let fields: Vec<_> = errors_for(form("x", "", "0", "-1"))
+        .into_iter()
+        .map(|e| e.0)
+        .collect();
     assert_eq!(fields, ["tasks", "n", "threads", "chunks"]);
 }
 
@@ -88,7 +107,13 @@ fn more_chunks_than_numbers_is_refused() {
 
 #[test]
 fn chunks_cover_every_number_exactly_once() {
-    for (tasks, n, chunks) in [(4, 10, 3), (1, 1, 1), (3, 1_000_003, 7), (2, 64, MAX_CHUNKS), (5, 12_345, 1)] {
+    for (tasks, n, chunks) in [
+        (4, 10, 3),
+        (1, 1, 1),
+        (3, 1_000_003, 7),
+        (2, 64, MAX_CHUNKS),
+        (5, 12_345, 1),
+    ] {
         let params = CpuParams {
             tasks,
             n,
@@ -135,11 +160,19 @@ fn span(worker: u32, start_ms: f64, end_ms: f64) -> Span {
 #[test]
 fn timeline_rows_concurrency_and_busy_time() {
     let sequential = Timeline::new(vec![span(0, 0.0, 10.0), span(0, 10.0, 20.0)]);
-    assert_eq!(sequential.max_concurrency(), 1, "touching spans do not overlap");
+    assert_eq!(
+        sequential.max_concurrency(),
+        1,
+        "touching spans do not overlap"
+    );
     assert_eq!(sequential.workers(), [0]);
     assert_eq!(sequential.end_ms(), 20.0);
 
-    let parallel = Timeline::new(vec![span(1, 0.0, 10.0), span(0, 1.0, 9.0), span(1, 10.0, 12.0)]);
+    let parallel = Timeline::new(vec![
+        span(1, 0.0, 10.0),
+        span(0, 1.0, 9.0),
+        span(1, 10.0, 12.0),
+    ]);
     assert_eq!(parallel.max_concurrency(), 2);
     assert_eq!(parallel.workers(), [0, 1]);
     assert_eq!(parallel.busy_ms(1), 12.0);

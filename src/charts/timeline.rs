@@ -61,7 +61,10 @@ pub fn draw_timeline<DB: DrawingBackend>(
         let mut bar = Rectangle::new(
             [
                 (span.start_ms, SegmentValue::Exact(span.worker)),
-                (span.end_ms.max(span.start_ms), SegmentValue::Exact(span.worker + 1)),
+                (
+                    span.end_ms.max(span.start_ms),
+                    SegmentValue::Exact(span.worker + 1),
+                ),
             ],
             color.filled(),
         );

@@ -59,10 +59,28 @@ pub struct ChunkJob {
 /// `max_threads` is the device's logical core count (`navigator.hardwareConcurrency`).
 pub fn parse_cpu_params(form: CpuForm<'_>, max_threads: u32) -> Result<CpuParams, Vec<FieldError>> {
     let max_threads = max_threads.max(1);
-    let tasks = parse_whole("tasks", "Number of tasks", form.tasks, 1, u64::from(MAX_TASKS));
+    let tasks = parse_whole(
+        "tasks",
+        "Number of tasks",
+        form.tasks,
+        1,
+        u64::from(MAX_TASKS),
+    );
     let n = parse_whole("n", "n", form.n, 1, MAX_N);
-    let threads = parse_whole("threads", "Threads", form.threads, 1, u64::from(max_threads));
-    let chunks = parse_whole("chunks", "Chunks per task", form.chunks, 1, u64::from(MAX_CHUNKS));
+    let threads = parse_whole(
+        "threads",
+        "Threads",
+        form.threads,
+        1,
+        u64::from(max_threads),
+    );
+    let chunks = parse_whole(
+        "chunks",
+        "Chunks per task",
+        form.chunks,
+        1,
+        u64::from(MAX_CHUNKS),
+    );
 
     let mut errors: Vec<FieldError> = [&tasks, &n, &threads, &chunks]
         .into_iter()
@@ -99,7 +117,11 @@ fn parse_whole(
     max: u64,
 ) -> Result<u64, FieldError> {
     let error = |message: String| FieldError { field, message };
-    let range = format!("a whole number from {} to {}", group_digits(min), group_digits(max));
+    let range = format!(
+        "a whole number from {} to {}",
+        group_digits(min),
+        group_digits(max)
+    );
     let trimmed = text.trim();
     if trimmed.is_empty() {
         return Err(error(format!("{label} is empty: enter {range}.")));
@@ -113,7 +135,9 @@ fn parse_whole(
         None => (false, digits.strip_prefix('+').unwrap_or(&digits)),
     };
     if magnitude.is_empty() || !magnitude.chars().all(|c| c.is_ascii_digit()) {
-        return Err(error(format!("{label} must be {range}; \"{trimmed}\" is not.")));
+        return Err(error(format!(
+            "{label} must be {range}; \"{trimmed}\" is not."
+        )));
     }
     if negative && magnitude.chars().any(|c| c != '0') {
         return Err(error(format!("{label} cannot be negative: enter {range}.")));
@@ -121,7 +145,10 @@ fn parse_whole(
     // A digit string too long for u64 is simply above every limit we have.
     let value = magnitude.parse::<u64>().unwrap_or(u64::MAX);
     if value < min {
-        return Err(error(format!("{label} must be at least {}: enter {range}.", group_digits(min))));
+        return Err(error(format!(
+            "{label} must be at least {}: enter {range}.",
+            group_digits(min)
+        )));
     }
     if value > max {
         return Err(error(format!(
@@ -137,7 +164,7 @@ pub fn group_digits(value: u64) -> String {
     let digits = value.to_string();
     let mut grouped = String::with_capacity(digits.len() + digits.len() / 3);
     for (i, digit) in digits.chars().enumerate() {
-        if i > 0 && (digits.len() - i) % 3 == 0 {
+        if i > 0 && (digits.len() - i).is_multiple_of(3) {
             grouped.push(',');
         }
         grouped.push(digit);

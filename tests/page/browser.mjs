@@ -38,6 +38,9 @@ export async function openPage(context, url) {
   page.on("console", (message) => {
     if (message.type() === "error") problems.push(`console error: ${message.text()}`);
   });
+  page.on("response", (response) => {
+    if (response.status() >= 400) problems.push(`HTTP ${response.status()} for ${response.url()}`);
+  });
   await page.goto(url);
   await page.waitForFunction(() => window.playground !== undefined);
   return { page, problems };

@@ -1,0 +1,52 @@
+//! Native reference timings for the benchmark table (`bench/run.sh` runs this via `cargo bench`).
+//! Prints one JSON object: milliseconds, median of several runs.
+
+use std::hint::black_box;
+use std::time::Instant;
+
+use playground::kernels::sum_squares::sum_of_squares;
+use playground::model::stats::median;
+
+fn median_ms(runs: usize, mut work: impl FnMut()) -> f64 {
+    let samples: Vec<f64> = (0..runs)
+        .map(|_| {
+            let started = Instant::now();
+            work();
+            started.elapsed().as_secs_f64() * 1e3
+        })
+        .collect();
+    median(&samples).expect("at least one run")
+}
+
+/// What the kernel would be without its hand-kept carry: LLVM turns this loop into a closed formula.
+fn folded_sum_of_squares(n: u64) -> u64 {
+    (0..n)
+        .map(|i| i.wrapping_mul(i))
+        .fold(0u64, u64::wrapping_add)
+}
+
+fn main() {
+    let runs = 7;
+    // The seed's work: four tasks of n = 10,000,000, one after another on one thread.
+    let seed_sequential = median_ms(runs, || {
+        for _ in 0..4 {
+            black_box(sum_of_squares(0..black_box(10_000_000)));
+        }
+    });
+    let kernel_1e7 = median_ms(runs, || {
+        black_box(sum_of_squares(0..black_box(10_000_000)));
+    });
+    let kernel_1e8 = median_ms(runs, || {
+        black_box(sum_of_squares(0..black_box(100_000_000)));
+    });
+    let folded_1e7 = median_ms(runs, || {
+        black_box(folded_sum_of_squares(black_box(10_000_000)));
+    });
+    let folded_1e8 = median_ms(runs, || {
+        black_box(folded_sum_of_squares(black_box(100_000_000)));
+    });
+    println!(
+        "{{\"seedSequentialMs\":{seed_sequential},\"kernel1e7Ms\":{kernel_1e7},\"kernel1e8Ms\":{kernel_1e8},\
+         \"folded1e7Ms\":{folded_1e7},\"folded1e8Ms\":{folded_1e8}}}"
+    );
+}
