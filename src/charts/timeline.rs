@@ -2,6 +2,7 @@
 
 use plotters::coord::Shift;
 use plotters::prelude::*;
+use plotters::style::text_anchor::{HPos, Pos, VPos};
 
 use super::theme::Theme;
 use crate::model::timeline::Timeline;
@@ -27,6 +28,7 @@ pub fn draw_timeline<DB: DrawingBackend>(
 ) -> Result<(), DrawingAreaErrorKind<DB::ErrorType>> {
     area.fill(&theme.background)?;
     let rows = rows.max(timeline.workers().last().map_or(1, |w| w + 1));
+    // plotters integer ranges include their end: 0..rows - 1 is exactly `rows` segments.
     // A little room after the last bar, and a sensible axis for an empty or instant run.
     let x_end = (timeline.end_ms() * 1.04).max(1.0);
     let text = |size: u32| ("sans-serif", size).into_font().color(&theme.text);
@@ -36,7 +38,7 @@ pub fn draw_timeline<DB: DrawingBackend>(
         .margin(8)
         .x_label_area_size(34)
         .y_label_area_size(72)
-        .build_cartesian_2d(0.0..x_end, (0u32..rows).into_segmented())?;
+        .build_cartesian_2d(0.0..x_end, (0u32..rows - 1).into_segmented())?;
 
     let prefix = labels.row_prefix;
     chart
@@ -49,9 +51,10 @@ pub fn draw_timeline<DB: DrawingBackend>(
         .axis_desc_style(text(12))
         .x_desc("milliseconds since the run started")
         .x_label_formatter(&|ms| format!("{ms:.0}"))
+        // Only row centres get a name; the boundaries between rows stay unlabelled.
         .y_label_formatter(&|row| match row {
-            SegmentValue::CenterOf(row) | SegmentValue::Exact(row) => format!("{prefix} {row}"),
-            SegmentValue::Last => String::new(),
+            SegmentValue::CenterOf(row) => format!("{prefix} {row}"),
+            SegmentValue::Exact(_) | SegmentValue::Last => String::new(),
         })
         .y_labels(rows as usize)
         .draw()?;
@@ -73,7 +76,11 @@ pub fn draw_timeline<DB: DrawingBackend>(
         bar
     }))?;
 
-    let label_font = ("sans-serif", 11).into_font().color(&BLACK);
+    // Black on every task colour reads well; vertically centred on the bar.
+    let label_font = ("sans-serif", 11)
+        .into_font()
+        .color(&BLACK)
+        .pos(Pos::new(HPos::Left, VPos::Center));
     let bar_labels: Vec<_> = timeline
         .spans
         .iter()
@@ -84,7 +91,7 @@ pub fn draw_timeline<DB: DrawingBackend>(
         })
         .map(|span| {
             Text::new(
-                format!("T{} c{}", span.task, span.chunk),
+                format!(" T{} c{}", span.task, span.chunk),
                 (span.start_ms, SegmentValue::CenterOf(span.worker)),
                 label_font.clone(),
             )
