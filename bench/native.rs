@@ -33,6 +33,18 @@ fn main() {
             black_box(sum_of_squares(0..black_box(10_000_000)));
         }
     });
+    // The same work on two native threads: what this machine's cores allow at best.
+    let pool = rayon::ThreadPoolBuilder::new().num_threads(2).build().expect("a 2-thread pool");
+    let seed_two_threads = median_ms(runs, || {
+        use rayon::prelude::*;
+        pool.install(|| {
+            (0..4)
+                .into_par_iter()
+                .with_max_len(1)
+                .map(|_| sum_of_squares(0..black_box(10_000_000)))
+                .sum::<u128>()
+        });
+    });
     let kernel_1e7 = median_ms(runs, || {
         black_box(sum_of_squares(0..black_box(10_000_000)));
     });
@@ -46,7 +58,7 @@ fn main() {
         black_box(folded_sum_of_squares(black_box(100_000_000)));
     });
     println!(
-        "{{\"seedSequentialMs\":{seed_sequential},\"kernel1e7Ms\":{kernel_1e7},\"kernel1e8Ms\":{kernel_1e8},\
+        "{{\"seedSequentialMs\":{seed_sequential},\"seedTwoThreadsMs\":{seed_two_threads},\"kernel1e7Ms\":{kernel_1e7},\"kernel1e8Ms\":{kernel_1e8},\
          \"folded1e7Ms\":{folded_1e7},\"folded1e8Ms\":{folded_1e8}}}"
     );
 }
