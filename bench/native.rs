@@ -34,7 +34,10 @@ fn main() {
         }
     });
     // The same work on two native threads: what this machine's cores allow at best.
-    let pool = rayon::ThreadPoolBuilder::new().num_threads(2).build().expect("a 2-thread pool");
+    let pool = rayon::ThreadPoolBuilder::new()
+        .num_threads(2)
+        .build()
+        .expect("a 2-thread pool");
     let seed_two_threads = median_ms(runs, || {
         use rayon::prelude::*;
         pool.install(|| {

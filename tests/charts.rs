@@ -47,7 +47,10 @@ fn draws_a_bar_per_span_a_row_per_worker_and_labels() {
         .count();
     assert_eq!(task_fills, 4, "every task's colour is drawn");
     assert!(svg.contains("thread 0") && svg.contains("thread 1"));
-    assert!(!svg.contains("thread 2"), "two workers, two rows: no label past the last row");
+    assert!(
+        !svg.contains("thread 2"),
+        "two workers, two rows: no label past the last row"
+    );
     assert!(
         svg.contains("T2 c0"),
         "wide bars carry their task and chunk"
