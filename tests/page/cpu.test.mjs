@@ -28,7 +28,12 @@ after(async () => {
 });
 
 const statusText = () => page.textContent("#cpu-status");
-const waitForIdle = () => page.waitForFunction(() => !document.getElementById("cpu-run-threads").disabled);
+/** Clicks a run button and waits until that run has finished and is shown. */
+async function clickAndWaitForRun(selector) {
+  await page.evaluate(() => (window.runBeforeClick = playground.lastCpuRun));
+  await page.click(selector);
+  await page.waitForFunction(() => playground.lastCpuRun !== window.runBeforeClick);
+}
 
 describe("CPU demo", () => {
   test("the page is cross-origin isolated and the run buttons are enabled once ready", async () => {
@@ -39,8 +44,7 @@ describe("CPU demo", () => {
   });
 
   test("clicking Run sequentially shows the seed's four exact results", async () => {
-    await page.click("#cpu-run-sequential");
-    await waitForIdle();
+    await clickAndWaitForRun("#cpu-run-sequential");
     assert.match(await statusText(), /^Done in/);
     const cells = await page.$$eval("#cpu-results-body td:last-child", (tds) => tds.map((td) => td.textContent));
     assert.deepEqual(cells, Array(4).fill(grouped(SEED_RESULT)));
@@ -53,8 +57,7 @@ describe("CPU demo", () => {
     const cores = await page.evaluate(() => navigator.hardwareConcurrency);
     assert.ok(cores >= 2, "the page tests need at least 2 logical cores");
     assert.equal(await page.textContent("#cpu-run-threads"), `Run on ${cores} threads`);
-    await page.click("#cpu-run-threads");
-    await waitForIdle();
+    await clickAndWaitForRun("#cpu-run-threads");
     const cells = await page.$$eval("#cpu-results-body td:last-child", (tds) => tds.map((td) => td.textContent));
     assert.deepEqual(cells, Array(4).fill(grouped(SEED_RESULT)));
     const run = await page.evaluate(() => playground.lastCpuRun);
@@ -116,8 +119,7 @@ describe("CPU demo", () => {
     }
     assert.deepEqual(await page.evaluate(() => playground.lastCpuRun), before, "no bad input started a run");
     await page.fill("#cpu-n", "1_000_000");
-    await page.click("#cpu-run-sequential");
-    await waitForIdle();
+    await clickAndWaitForRun("#cpu-run-sequential");
     assert.match(await statusText(), /^Done in/);
     assert.equal(await page.textContent("#cpu-n-error"), "");
   });
@@ -141,8 +143,9 @@ describe("CPU demo", () => {
         (e) => `${e.name}: ${e.message}`,
       );
     });
-    // The progress bar moves while the run goes on.
-    await page.waitForFunction(() => document.getElementById("cpu-progress").value > 0);
+    // Once the run has gone on for a moment the page shows it as busy, and its progress bar moves.
+    await page.waitForFunction(() => !document.getElementById("cpu-cancel").disabled);
+    assert.equal(await page.isDisabled("#cpu-run-threads"), true);
     const early = await page.evaluate(() => document.getElementById("cpu-progress").value);
     await page.waitForFunction((early) => document.getElementById("cpu-progress").value > early, early);
     const second = await page.evaluate(() => playground.cpu({ mode: "sequential" }).then(() => "ran", (e) => e.message));

@@ -1,0 +1,70 @@
+// The page shell as a phone user in dark mode sees it, and as a keyboard user drives it.
+import { after, before, test } from "node:test";
+import assert from "node:assert/strict";
+import { mkdir } from "node:fs/promises";
+import { serveStatic } from "./server.mjs";
+import { launchBrowser, openPage } from "./browser.mjs";
+
+let server;
+let browser;
+
+before(async () => {
+  server = await serveStatic("dist", { isolation: true });
+  browser = await launchBrowser();
+});
+
+after(async () => {
+  await browser?.close();
+  await server?.close();
+});
+
+test("on a phone in dark mode: no sideways scrolling, dark page and dark chart", async () => {
+  const { page, problems } = await openPage(browser, server.url);
+  await page.emulateMedia({ colorScheme: "dark" });
+  await page.setViewportSize({ width: 390, height: 844 });
+  await page.evaluate(() => playground.ready);
+  await page.evaluate(() => playground.cpu({ tasks: 4, n: 1_000_000, mode: "threads" }));
+  const layout = await page.evaluate(() => ({
+    scrollWidth: document.scrollingElement.scrollWidth,
+    innerWidth: window.innerWidth,
+    background: getComputedStyle(document.body).backgroundColor,
+  }));
+  assert.ok(layout.scrollWidth <= layout.innerWidth, `page is ${layout.scrollWidth}px wide on a ${layout.innerWidth}px screen`);
+  assert.equal(layout.background, "rgb(24, 26, 31)");
+  // The chart's corner pixel is its background: dark too.
+  const corner = await page.evaluate(() => {
+    const canvas = document.getElementById("cpu-timeline");
+    return Array.from(canvas.getContext("2d").getImageData(2, 2, 1, 1).data.slice(0, 3));
+  });
+  assert.deepEqual(corner, [24, 26, 31]);
+  await mkdir("tests/artifacts", { recursive: true });
+  await page.screenshot({ path: "tests/artifacts/cpu-demo-phone-dark.png", fullPage: true });
+  assert.deepEqual(problems, []);
+  await page.close();
+});
+
+test("every control has a label and the demo runs from the keyboard alone", async () => {
+  const { page, problems } = await openPage(browser, server.url);
+  await page.evaluate(() => playground.ready);
+  const unlabelled = await page.evaluate(() =>
+    [...document.querySelectorAll("input, button")]
+      .filter((el) => !(el.labels?.length || el.textContent.trim() || el.getAttribute("aria-label")))
+      .map((el) => el.id),
+  );
+  assert.deepEqual(unlabelled, []);
+  await page.focus("#cpu-n");
+  await page.keyboard.press("Control+A");
+  await page.keyboard.type("2000000");
+  // Enter in a field submits the form, which runs on threads.
+  await page.keyboard.press("Enter");
+  await page.waitForFunction(() => /^Done in/.test(document.getElementById("cpu-status").textContent));
+  assert.equal((await page.evaluate(() => playground.lastCpuRun)).mode, "threads");
+  // Tab reaches the buttons in order.
+  await page.focus("#cpu-chunks");
+  await page.keyboard.press("Tab");
+  assert.equal(await page.evaluate(() => document.activeElement.id), "cpu-run-sequential");
+  await page.keyboard.press("Enter");
+  await page.waitForFunction(() => playground.lastCpuRun?.mode === "sequential");
+  assert.deepEqual(problems, []);
+  await page.close();
+});
