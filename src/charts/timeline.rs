@@ -34,7 +34,7 @@ pub fn draw_timeline<DB: DrawingBackend>(
     let text = |size: u32| ("sans-serif", size).into_font().color(&theme.text);
 
     let mut chart = ChartBuilder::on(area)
-        .caption(labels.caption, text(16))
+        .caption(labels.caption, text(14))
         .margin(8)
         .x_label_area_size(34)
         .y_label_area_size(72)

@@ -127,12 +127,12 @@ pub fn draw_timeline_on_canvas(
     let labels = if sequential {
         TimelineLabels {
             row_prefix: "main",
-            caption: "Sequential: one thread runs every chunk",
+            caption: "Sequential: every chunk on one thread",
         }
     } else {
         TimelineLabels {
             row_prefix: "thread",
-            caption: "Threads: one row per worker thread, one bar per chunk",
+            caption: "One row per thread, one bar per chunk",
         }
     };
     let backend = CanvasBackend::with_canvas_object(canvas)
