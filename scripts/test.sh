@@ -28,5 +28,5 @@ cargo test --target wasm32-unknown-unknown
 step "trunk build --release"
 trunk build --release
 
-step "page tests (dist/ in real Chromium)"
-node --test --test-reporter=spec tests/page/
+step "page tests (dist/ and trunk serve, in real Chromium)"
+node --test --test-concurrency=1 --test-reporter=spec tests/page/
