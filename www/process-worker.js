@@ -9,11 +9,18 @@
 // (see controlAddresses in src/web/mod.rs), never through messages.
 import init, * as wasm from "../playground.js";
 
+const WARM_UP_N = 2_000_000;
+
 async function start({ module, threads }) {
   const started = performance.now();
   // The page compiled the module once; instantiating it here skips a second compile.
   const exports = await init({ module_or_path: module });
   await wasm.initThreadPool(threads);
+  // Warm-up: V8 first runs wasm with its baseline compiler and swaps in optimised code once a
+  // function is hot. Without this, a learner's first run is the slow one and every speedup shown
+  // against it is inflated. A small run on the calling thread and on every pool thread does it.
+  wasm.runCpu("1", String(WARM_UP_N), "1", false);
+  wasm.runCpu(String(threads), String(WARM_UP_N), "1", true);
   postMessage({
     type: "ready",
     memory: exports.memory,
