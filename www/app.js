@@ -10,14 +10,13 @@ const ready = new Promise((resolve, reject) => {
   rejectReady = reject;
 });
 let cpuDemo = null;
-const notReady = () => Promise.reject(new Error("The playground is still loading: await playground.ready first."));
 
 // Published before anything loads, so a tutorial can always `await playground.ready`.
 window.playground = {
   /** Resolves when every demo on the page can run; rejects with the reason if one cannot. */
   ready,
-  /** Runs the CPU demo: { tasks, n, threads, chunks, mode: "sequential" | "threads" }. */
-  cpu: (options) => (cpuDemo ? cpuDemo.run(options) : notReady()),
+  /** Runs the CPU demo: { tasks, n, threads, chunks, mode: "sequential" | "threads" }. Waits for `ready`. */
+  cpu: (options) => ready.then(() => cpuDemo.run(options)),
   /** Cancels the CPU run in progress; returns whether there was one. */
   cancel: () => cpuDemo?.cancel() ?? false,
   /** The last finished CPU run, from the buttons or the API, in `cpu()`'s result shape; null before any. */

@@ -68,3 +68,15 @@ test("every control has a label and the demo runs from the keyboard alone", asyn
   assert.deepEqual(problems, []);
   await page.close();
 });
+
+test("a tutorial may call playground.cpu before ready: the call waits and runs", async () => {
+  const { page, problems } = await openPage(browser, server.url);
+  // openPage returns as soon as window.playground exists, usually well before the process is ready.
+  const run = await page.evaluate(() => playground.cpu({ tasks: 2, n: 1000, threads: 1, mode: "threads" }));
+  assert.equal(run.threads, 1);
+  assert.equal(run.results.length, 2);
+  const all = await page.evaluate(() => playground.cpu({ tasks: 4, n: 2_000_000, chunks: 2 }));
+  assert.equal(all.threads, await page.evaluate(() => navigator.hardwareConcurrency));
+  assert.deepEqual(problems, []);
+  await page.close();
+});
