@@ -25,6 +25,12 @@ export class CpuDemo {
 
     $("cpu-threads").value = String(cores);
     $("cpu-threads-hint").textContent = `1 to ${cores} (your logical cores)`;
+    // The limits come from the Rust that checks them, so the hints cannot drift from the checks.
+    const limits = bindings.cpuLimits();
+    const upTo = (max) => max.toLocaleString("en-US");
+    $("cpu-tasks-hint").textContent = `like the 4 items given to pool.map (1 to ${upTo(limits.maxTasks)})`;
+    $("cpu-n-hint").textContent = `each task sums i² for i in 0..n (1 to ${upTo(limits.maxN)})`;
+    $("cpu-chunks-hint").textContent = `more chunks, finer load balancing (1 to ${upTo(limits.maxChunks)})`;
     $("cpu-python").textContent = bindings.seedCpuSource();
     $("cpu-rust").textContent = bindings.kernelSource();
 

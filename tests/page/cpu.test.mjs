@@ -108,6 +108,9 @@ describe("CPU demo", () => {
       ["chunks", "0", /at least 1/],
       ["chunks", "65", /above the limit of 64/],
     ];
+    // The hints state the same limits the checks enforce (both come from the Rust side).
+    assert.match(await page.textContent("#cpu-n-hint"), /1 to 1,000,000,000/);
+    assert.match(await page.textContent("#cpu-tasks-hint"), /1 to 64/);
     const before = await page.evaluate(() => playground.lastCpuRun);
     for (const [field, value, message] of cases) {
       await page.fill(`#cpu-${field}`, value);
