@@ -19,7 +19,7 @@ export class CpuDemo {
     this.running = null;
     this.lastSequential = null;
     this.lastRun = null;
-    /** What `playground.cpu` resolved to (or the buttons produced) last; null before any run. */
+    /** The last finished run in `playground.cpu`'s result shape (from the API or the buttons), or null. */
     this.lastResult = null;
     this.dark = matchMedia("(prefers-color-scheme: dark)");
 
@@ -134,16 +134,8 @@ export class CpuDemo {
         .catch((error) => {
           throw run.cancelledAt !== null ? abortError() : error;
         });
-      const shown = { ...result, mode, threads: mode === "threads" ? process.threads : 1, params };
-      this.#show(shown);
+      this.#show({ ...result, mode, threads: mode === "threads" ? process.threads : 1, params });
       this.#status(`Done in ${formatMs(result.wallMs)}.`);
-      this.lastResult = {
-        results: result.results,
-        wallMs: result.wallMs,
-        spans: result.spans,
-        mode,
-        threads: shown.threads,
-      };
       return this.lastResult;
     } catch (error) {
       if (error.name === "AbortError") {
@@ -179,6 +171,8 @@ export class CpuDemo {
 
   #show(run) {
     this.lastRun = run;
+    const { results, wallMs, spans, mode, threads } = run;
+    this.lastResult = { results, wallMs, spans, mode, threads };
     const sameWork = (a, b) => a.tasks === b.tasks && a.n === b.n && a.chunks === b.chunks;
     if (run.mode === "sequential") this.lastSequential = run;
     $("cpu-results").hidden = false;

@@ -44,10 +44,6 @@ export class ThreadProcess {
     };
   }
 
-  get busy() {
-    return this.pending.size > 0;
-  }
-
   /** Runs the CPU job; resolves to the run's data or rejects with the reason (cancel included). */
   runCpu({ tasks, n, chunks, parallel }) {
     // Reset both shared words *before* the run is sent: a Cancel pressed right after must stick.
