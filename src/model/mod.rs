@@ -1,5 +1,9 @@
 //! Pure data and arithmetic behind every demo: validated inputs, work plans, timelines, statistics.
 
 pub mod cpu_params;
+pub mod downloads;
+pub mod manifest;
+pub mod network;
 pub mod stats;
 pub mod timeline;
+pub mod url_list;

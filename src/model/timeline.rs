@@ -66,19 +66,24 @@ impl Timeline {
     /// The most spans running at one instant: 1 for a sequential run, up to the thread count in
     /// parallel. Touching ends (one ends exactly when the next starts) do not count as overlap.
     pub fn max_concurrency(&self) -> usize {
-        let mut events: Vec<(f64, i32)> = self
-            .spans
-            .iter()
-            .flat_map(|s| [(s.start_ms, 1), (s.end_ms, -1)])
-            .collect();
-        // Ends sort before starts at the same instant.
-        events.sort_by(|a, b| a.0.total_cmp(&b.0).then(a.1.cmp(&b.1)));
-        let mut running = 0i32;
-        let mut most = 0i32;
-        for (_, change) in events {
-            running += change;
-            most = most.max(running);
-        }
-        most as usize
+        max_overlap(self.spans.iter().map(|s| (s.start_ms, s.end_ms)))
     }
+}
+
+/// The most intervals `(start, end)` open at one instant. Touching ends (one ends exactly when the
+/// next starts) do not count as overlap. Shared by the CPU timeline and the downloads' timeline.
+pub fn max_overlap(intervals: impl IntoIterator<Item = (f64, f64)>) -> usize {
+    let mut events: Vec<(f64, i32)> = intervals
+        .into_iter()
+        .flat_map(|(start, end)| [(start, 1), (end, -1)])
+        .collect();
+    // Ends sort before starts at the same instant.
+    events.sort_by(|a, b| a.0.total_cmp(&b.0).then(a.1.cmp(&b.1)));
+    let mut running = 0i32;
+    let mut most = 0i32;
+    for (_, change) in events {
+        running += change;
+        most = most.max(running);
+    }
+    most as usize
 }

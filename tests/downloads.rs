@@ -1,0 +1,357 @@
+//! The downloads demo's pure parts: the URL list, the manifest check, network conditions, modes,
+//! failure messages, the timeline model, and the schedules run on a real futures executor.
+
+use std::cell::{Cell, RefCell};
+use std::rc::Rc;
+
+use futures::channel::oneshot;
+use futures::executor::LocalPool;
+use futures::task::LocalSpawnExt;
+use playground::exec::io::{run_jobs, Schedule};
+use playground::model::downloads::{
+    max_in_flight, max_on_connections, FileFailure, FileSpan, IoMode, Phase,
+};
+use playground::model::manifest::{
+    parse_hex_digest, to_hex, verify, ManifestEntry, Mismatch, StreamingHash,
+};
+use playground::model::network::Network;
+use playground::model::url_list::{parse_url_list, MAX_URLS};
+
+// ---- the URL list ----
+
+#[test]
+fn url_list_keeps_good_lines_with_their_numbers_and_skips_blanks_and_comments() {
+    let text = "# my files\nhttps://example.com/a.bin\n\n  samples/file-01.bin  \nhttp://127.0.0.1:9000/x\n//cdn.example.org/y\n";
+    let urls = parse_url_list(text, true).expect("all lines are valid");
+    let seen: Vec<(usize, &str)> = urls.iter().map(|u| (u.line, u.url.as_str())).collect();
+    assert_eq!(
+        seen,
+        [
+            (2, "https://example.com/a.bin"),
+            (4, "samples/file-01.bin"),
+            (5, "http://127.0.0.1:9000/x"),
+            (6, "//cdn.example.org/y"),
+        ]
+    );
+}
+
+#[test]
+fn url_list_names_every_bad_line() {
+    let text = "ftp://example.com/a\nhttps://exa mple.com/\nhttps:///nohost\nhttp:example.com\nhttps://ok.example/\nhttps://ok.example/\njavascript:alert(1)";
+    let errors = parse_url_list(text, false).expect_err("the list has bad lines");
+    let by_line: Vec<(usize, String)> = errors.iter().map(|e| (e.line, e.to_string())).collect();
+    assert_eq!(by_line.len(), 6, "{by_line:?}");
+    assert!(
+        by_line[0]
+            .1
+            .starts_with("line 1: only http:// and https://"),
+        "{by_line:?}"
+    );
+    assert!(by_line[0].1.ends_with("not ftp:"));
+    assert!(by_line[1].1.contains("cannot contain spaces"));
+    assert!(by_line[2].1.contains("no host name"));
+    assert!(by_line[3].1.contains("two slashes"));
+    assert_eq!(by_line[4].0, 6);
+    assert!(by_line[4].1.contains("repeats line 5"));
+    assert!(by_line[5].1.contains("not javascript:"));
+}
+
+#[test]
+fn url_list_blocks_mixed_content_only_on_https_pages_and_never_for_loopback() {
+    let plain = "http://example.com/file";
+    let error = parse_url_list(plain, true).expect_err("http from an https page is mixed content");
+    assert!(error[0].message.contains("mixed content"));
+    assert!(parse_url_list(plain, false).is_ok());
+    assert!(parse_url_list("http://localhost:8080/a\nhttp://[::1]/b", true).is_ok());
+}
+
+#[test]
+fn url_list_has_a_size_limit_that_says_how_many_were_given() {
+    let text: String = (0..MAX_URLS + 3)
+        .map(|i| format!("https://example.com/{i}\n"))
+        .collect();
+    let errors = parse_url_list(&text, false).expect_err("too many");
+    assert_eq!(errors.len(), 1);
+    assert_eq!(errors[0].line, 0);
+    assert!(errors[0]
+        .to_string()
+        .contains(&format!("this list has {}", MAX_URLS + 3)));
+    assert!(parse_url_list("", false).unwrap().is_empty());
+}
+
+// ---- the manifest ----
+
+/// SHA-256 of "abc" (FIPS 180-2, appendix B.1).
+const ABC_SHA256: &str = "ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad";
+
+#[test]
+fn streaming_hash_matches_the_published_test_vector_in_any_split() {
+    for split in 0..=3 {
+        let mut hash = StreamingHash::new();
+        hash.update(&b"abc"[..split]);
+        hash.update(&b"abc"[split..]);
+        let (bytes, digest) = hash.finish();
+        assert_eq!((bytes, to_hex(&digest).as_str()), (3, ABC_SHA256));
+    }
+}
+
+#[test]
+fn manifest_entries_are_checked_and_verification_catches_size_and_digest() {
+    let entry = ManifestEntry::new("file-01.bin", 3.0, &ABC_SHA256.to_uppercase()).unwrap();
+    let mut hash = StreamingHash::new();
+    hash.update(b"abc");
+    let (bytes, digest) = hash.finish();
+    assert_eq!(verify(&entry, bytes, &digest), Ok(()));
+
+    let mut other = digest;
+    other[31] ^= 1;
+    assert!(matches!(
+        verify(&entry, 3, &other),
+        Err(Mismatch::Digest { .. })
+    ));
+    assert_eq!(
+        verify(&entry, 4, &digest),
+        Err(Mismatch::Size {
+            expected: 3,
+            actual: 4
+        })
+    );
+
+    assert!(ManifestEntry::new("../etc/passwd", 3.0, ABC_SHA256).is_err());
+    assert!(ManifestEntry::new("a.bin", -1.0, ABC_SHA256).is_err());
+    assert!(ManifestEntry::new("a.bin", 1.5, ABC_SHA256).is_err());
+    assert!(ManifestEntry::new("a.bin", 3.0, &ABC_SHA256[1..]).is_err());
+    assert!(parse_hex_digest(&"g".repeat(64)).is_none());
+}
+
+#[test]
+fn a_digest_mismatch_message_names_both_digests_and_says_not_saved() {
+    let expected = parse_hex_digest(ABC_SHA256).unwrap();
+    let actual = [0u8; 32];
+    let message = FileFailure::Mismatch(Mismatch::Digest { expected, actual }).to_string();
+    assert!(message.contains("ba7816bf8f01"), "{message}");
+    assert!(message.contains("000000000000"), "{message}");
+    assert!(message.contains("not saved"), "{message}");
+}
+
+// ---- network conditions ----
+
+#[test]
+fn network_presets_custom_values_and_the_service_worker_query() {
+    assert_eq!(Network::preset("none"), Some(Network::NONE));
+    assert_eq!(Network::preset("slow-3g").unwrap().latency_ms, 400);
+    assert!(Network::preset("5g").is_none());
+    assert!(!Network::NONE.is_simulated());
+
+    let custom = Network::custom(300.0, 0.0).unwrap();
+    assert_eq!(custom.kbit_per_s, None);
+    assert_eq!(custom.to_query(6), "latency=300&kbps=0&connections=6");
+    assert_eq!(custom.to_string(), "300 ms latency, unlimited bandwidth");
+    assert!(Network::custom(-1.0, 0.0).is_err());
+    assert!(Network::custom(20_000.0, 0.0).is_err());
+    assert!(Network::custom(10.0, 3.0).is_err());
+    assert!(Network::custom(10.0, f64::NAN).is_err());
+
+    // 50,000 bytes at 400 kbit/s = 1 s, after 400 ms of latency.
+    assert_eq!(Network::SLOW_3G.file_ms(50_000), 1400.0);
+    assert_eq!(
+        Network::SLOW_3G.to_string(),
+        "400 ms latency, 400 kbit/s per connection"
+    );
+    assert_eq!(
+        Network::HOME_WIFI.to_string(),
+        "30 ms latency, 20 Mbit/s per connection"
+    );
+}
+
+// ---- modes and failures ----
+
+#[test]
+fn modes_parse_with_their_limits() {
+    assert_eq!(IoMode::parse("sequential", None, 6), Ok(IoMode::Sequential));
+    assert_eq!(IoMode::parse("concurrent", None, 6), Ok(IoMode::Concurrent));
+    assert_eq!(
+        IoMode::parse("bounded", Some(2.0), 6),
+        Ok(IoMode::Bounded(2))
+    );
+    assert_eq!(IoMode::parse("threads", None, 6), Ok(IoMode::Threads(6)));
+    assert_eq!(IoMode::parse("threads", None, 40), Ok(IoMode::Threads(12)));
+    assert!(IoMode::parse("bounded", None, 6)
+        .unwrap_err()
+        .contains("needs a limit"));
+    assert!(IoMode::parse("bounded", Some(0.0), 6).is_err());
+    assert!(IoMode::parse("bounded", Some(2.5), 6).is_err());
+    assert!(IoMode::parse("concurrent", Some(2.0), 6).is_err());
+    assert!(IoMode::parse("parallel", None, 6)
+        .unwrap_err()
+        .contains("\"parallel\""));
+    assert_eq!(IoMode::Bounded(2).max_in_flight(6), 2);
+    assert_eq!(IoMode::Concurrent.max_in_flight(12), 12);
+    assert_eq!(IoMode::Threads(8).max_in_flight(3), 3);
+}
+
+#[test]
+fn every_failure_has_a_plain_message_and_a_stable_kind() {
+    let not_found = FileFailure::HttpStatus {
+        status: 404,
+        status_text: "Not Found".into(),
+    };
+    assert_eq!(not_found.kind(), "http");
+    assert_eq!(
+        not_found.to_string(),
+        "the server has no file at this address (HTTP 404 Not Found)"
+    );
+    assert!(!not_found.retryable());
+    assert!(FileFailure::CorsRefused.to_string().contains("(CORS)"));
+    assert!(FileFailure::CorsRefused.retryable());
+    assert!(FileFailure::Unreachable
+        .to_string()
+        .starts_with("could not reach the server"));
+    assert_eq!(
+        FileFailure::TimedOut { idle_ms: 15_000 }.to_string(),
+        "timed out: nothing arrived for 15 s"
+    );
+    let server_error = FileFailure::HttpStatus {
+        status: 503,
+        status_text: String::new(),
+    };
+    assert_eq!(
+        server_error.to_string(),
+        "the server failed while answering (HTTP 503)"
+    );
+}
+
+// ---- the timeline model ----
+
+fn span(file: u32, start: f64, queued: f64, first: Option<f64>, end: f64, ok: bool) -> FileSpan {
+    FileSpan {
+        file,
+        start_ms: start,
+        queued_ms: queued,
+        first_byte_ms: first,
+        end_ms: end,
+        ok,
+    }
+}
+
+#[test]
+fn a_bar_splits_into_queued_waiting_and_transfer() {
+    let phases = span(0, 10.0, 90.0, Some(400.0), 700.0, true).phases();
+    assert_eq!(
+        phases,
+        [
+            (Phase::Queued, 10.0, 100.0),
+            (Phase::Waiting, 100.0, 400.0),
+            (Phase::Transfer, 400.0, 700.0)
+        ]
+    );
+    // A failed request that never got headers is waiting, then failed at its end.
+    let failed = span(1, 0.0, 0.0, None, 50.0, false).phases();
+    assert_eq!(failed, [(Phase::Waiting, 0.0, 50.0)]);
+    let broke = span(2, 0.0, 0.0, Some(20.0), 50.0, false).phases();
+    assert_eq!(broke[1], (Phase::Failed, 20.0, 50.0));
+}
+
+#[test]
+fn in_flight_counts_see_overlap_and_the_connection_queue() {
+    let sequential = [
+        span(0, 0.0, 0.0, Some(300.0), 310.0, true),
+        span(1, 310.0, 0.0, Some(610.0), 620.0, true),
+    ];
+    assert_eq!(max_in_flight(&sequential), 1);
+    // Twelve files at once, the last six queued until the first six end.
+    let queued: Vec<FileSpan> = (0..12)
+        .map(|i| {
+            let queue = if i < 6 { 0.0 } else { 310.0 };
+            span(i, 0.0, queue, Some(queue + 300.0), queue + 310.0, true)
+        })
+        .collect();
+    assert_eq!(max_in_flight(&queued), 12);
+    assert_eq!(max_on_connections(&queued), 6);
+}
+
+// ---- the schedules, on a real executor, with jobs the test finishes one by one ----
+
+/// Runs `count` jobs under `schedule`; each job waits for the test to finish it. Returns the
+/// outputs, the order jobs started in and the most in flight at once.
+fn drive(
+    count: usize,
+    schedule: Schedule,
+    finish_order: &[usize],
+) -> (Vec<usize>, Vec<usize>, usize) {
+    let mut pool = LocalPool::new();
+    let spawner = pool.spawner();
+    let finishers: Rc<RefCell<Vec<Option<oneshot::Sender<()>>>>> =
+        Rc::new(RefCell::new((0..count).map(|_| None).collect()));
+    let started = Rc::new(RefCell::new(Vec::new()));
+    let in_flight = Rc::new(Cell::new(0usize));
+    let most = Rc::new(Cell::new(0usize));
+    let outputs = Rc::new(RefCell::new(None));
+
+    let job = {
+        let (finishers, started, in_flight, most) = (
+            finishers.clone(),
+            started.clone(),
+            in_flight.clone(),
+            most.clone(),
+        );
+        move |index: usize| {
+            let (send, receive) = oneshot::channel();
+            finishers.borrow_mut()[index] = Some(send);
+            started.borrow_mut().push(index);
+            in_flight.set(in_flight.get() + 1);
+            most.set(most.get().max(in_flight.get()));
+            let in_flight = in_flight.clone();
+            async move {
+                receive.await.expect("the test finishes every job");
+                in_flight.set(in_flight.get() - 1);
+                index * 10
+            }
+        }
+    };
+    let sink = outputs.clone();
+    spawner
+        .spawn_local(async move {
+            *sink.borrow_mut() = Some(run_jobs(count, schedule, job).await);
+        })
+        .unwrap();
+
+    for &index in finish_order {
+        pool.run_until_stalled();
+        let sender = finishers.borrow_mut()[index].take().unwrap_or_else(|| {
+            panic!("job {index} had not started when the test tried to finish it")
+        });
+        sender.send(()).unwrap();
+    }
+    pool.run_until_stalled();
+    let outputs = outputs.borrow_mut().take().expect("the run finished");
+    let started = started.borrow().clone();
+    (outputs, started, most.get())
+}
+
+#[test]
+fn sequential_runs_one_job_at_a_time_in_order() {
+    let (outputs, started, most) = drive(4, Schedule::Sequential, &[0, 1, 2, 3]);
+    assert_eq!(outputs, [0, 10, 20, 30]);
+    assert_eq!(started, [0, 1, 2, 3]);
+    assert_eq!(most, 1);
+}
+
+#[test]
+fn concurrent_starts_every_job_before_any_ends() {
+    let (outputs, started, most) = drive(5, Schedule::Concurrent, &[4, 2, 0, 1, 3]);
+    assert_eq!(outputs, [0, 10, 20, 30, 40], "outputs stay in job order");
+    assert_eq!(started, [0, 1, 2, 3, 4]);
+    assert_eq!(most, 5);
+}
+
+#[test]
+fn at_most_k_never_exceeds_k_and_refills_a_slot_as_soon_as_one_frees() {
+    // Job 1 ends first: job 2 takes its slot while job 0 still runs.
+    let (outputs, started, most) = drive(6, Schedule::AtMost(2), &[1, 2, 0, 3, 5, 4]);
+    assert_eq!(outputs, [0, 10, 20, 30, 40, 50]);
+    assert_eq!(started, [0, 1, 2, 3, 4, 5]);
+    assert_eq!(most, 2);
+    let (_, _, most) = drive(3, Schedule::AtMost(8), &[0, 1, 2]);
+    assert_eq!(most, 3);
+}
