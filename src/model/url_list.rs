@@ -87,10 +87,7 @@ fn check_url(url: &str, page_is_https: bool) -> Option<String> {
     }
     let Some(scheme) = scheme_of(url) else {
         // No scheme: a path on this page's own server, e.g. `samples/file-01.bin` or `/data/x.csv`.
-        if url.starts_with("//") {
-            return host_problem(&url[2..]);
-        }
-        return None;
+        return url.strip_prefix("//").and_then(host_problem);
     };
     match scheme.to_ascii_lowercase().as_str() {
         "https" => {}
