@@ -1,4 +1,5 @@
 //! Charts drawn with plotters on any backend: a `<canvas>` on the page, SVG in native tests.
 
+pub mod downloads;
 pub mod theme;
 pub mod timeline;

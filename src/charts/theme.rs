@@ -2,6 +2,8 @@
 
 use plotters::style::RGBColor;
 
+use crate::model::downloads::Phase;
+
 /// Okabe–Ito colours: distinguishable with the common colour-vision deficiencies. One per task.
 pub const TASK_COLORS: [RGBColor; 8] = [
     RGBColor(0, 114, 178),
@@ -43,5 +45,18 @@ impl Theme {
 
     pub fn task_color(task: u32) -> RGBColor {
         TASK_COLORS[task as usize % TASK_COLORS.len()]
+    }
+}
+
+impl Theme {
+    /// A download's phases: queued for a connection (grey), waiting for the first byte (sky blue),
+    /// transferring (blue), failed (vermillion). Okabe–Ito again, so the split reads for everyone.
+    pub fn phase_color(phase: Phase) -> RGBColor {
+        match phase {
+            Phase::Queued => RGBColor(160, 160, 160),
+            Phase::Waiting => RGBColor(86, 180, 233),
+            Phase::Transfer => RGBColor(0, 114, 178),
+            Phase::Failed => RGBColor(213, 94, 0),
+        }
     }
 }

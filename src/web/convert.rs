@@ -5,6 +5,7 @@ use wasm_bindgen::{JsError, JsValue};
 
 use crate::exec::cpu::CpuRun;
 use crate::model::cpu_params::{CpuParams, FieldError};
+use crate::model::url_list::{LineError, UrlLine};
 
 pub fn object(fields: &[(&str, JsValue)]) -> JsValue {
     let object = Object::new();
@@ -76,4 +77,23 @@ pub fn cpu_run(run: &CpuRun) -> JsValue {
         ("wallMs", run.wall_ms.into()),
         ("spans", spans.into()),
     ])
+}
+
+pub fn checked_urls(checked: Result<Vec<UrlLine>, Vec<LineError>>) -> JsValue {
+    match checked {
+        Ok(urls) => {
+            let list: Array = urls
+                .iter()
+                .map(|u| object(&[("line", u.line.into()), ("url", u.url.as_str().into())]))
+                .collect();
+            object(&[("ok", true.into()), ("urls", list.into())])
+        }
+        Err(errors) => {
+            let list: Array = errors
+                .iter()
+                .map(|e| object(&[("line", e.line.into()), ("message", e.to_string().into())]))
+                .collect();
+            object(&[("ok", false.into()), ("errors", list.into())])
+        }
+    }
 }

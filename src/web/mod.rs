@@ -3,20 +3,26 @@
 
 mod clock;
 mod convert;
+mod downloads;
 
 use plotters::prelude::*;
 use plotters_canvas::CanvasBackend;
 use wasm_bindgen::prelude::*;
 use web_sys::HtmlCanvasElement;
 
+use crate::charts::downloads::draw_download_timeline;
 use crate::charts::theme::Theme;
 use crate::charts::timeline::{draw_timeline, TimelineLabels};
 use crate::exec::control::RunControl;
 use crate::exec::cpu::{self, Mode};
 use crate::kernels::sum_squares::MAX_N;
 use crate::model::cpu_params::{parse_cpu_params, CpuForm, MAX_CHUNKS, MAX_TASKS};
+use crate::model::downloads::{max_in_flight, max_on_connections, FileSpan, IoMode};
+use crate::model::manifest::ManifestEntry;
+use crate::model::network::{Network, HTTP1_CONNECTIONS_PER_HOST};
 use crate::model::stats;
 use crate::model::timeline::{Clock, Span, Timeline};
+use crate::model::url_list::parse_url_list;
 use clock::PerformanceClock;
 
 // The page starts a process's threads with `await initThreadPool(n)` (wasm-bindgen-rayon).
@@ -152,4 +158,157 @@ pub fn seed_cpu_source() -> String {
 #[wasm_bindgen(js_name = kernelSource)]
 pub fn kernel_source() -> String {
     include_str!("../kernels/sum_squares.rs").to_owned()
+}
+
+/// Checks the learner's list of addresses (one per line). Returns `{ ok: true, urls: [{ line, url }] }`
+/// or `{ ok: false, errors: [{ line, message }] }` (`line` 0 for the list as a whole).
+#[wasm_bindgen(js_name = checkUrlList)]
+pub fn check_url_list(text: &str, page_is_https: bool) -> JsValue {
+    convert::checked_urls(parse_url_list(text, page_is_https))
+}
+
+/// Checks a downloads run's `mode` and `limit` for `files` files; returns
+/// `{ mode, limit, maxInFlight }` (`limit` is the thread count in the "threads" mode) or throws.
+#[wasm_bindgen(js_name = checkDownloadMode)]
+pub fn check_download_mode(mode: &str, limit: Option<f64>, files: u32) -> Result<JsValue, JsError> {
+    let parsed = IoMode::parse(mode, limit, files as usize).map_err(|m| JsError::new(&m))?;
+    let limit = match parsed {
+        IoMode::Bounded(k) | IoMode::Threads(k) => JsValue::from(k),
+        IoMode::Sequential | IoMode::Concurrent => JsValue::NULL,
+    };
+    Ok(convert::object(&[
+        ("mode", parsed.name().into()),
+        ("limit", limit),
+        ("maxInFlight", parsed.max_in_flight(files as usize).into()),
+    ]))
+}
+
+/// Network conditions from a preset name (`"none"`, `"home-wifi"`, `"slow-3g"`) or
+/// `{ latencyMs, kbps }` (`kbps` 0 = unlimited). Returns `{ latencyMs, kbps, simulated, label,
+/// query }`; `query` is what the service worker reads, with a per-host limit of `connections`.
+#[wasm_bindgen(js_name = networkConditions)]
+pub fn network_conditions(spec: JsValue, connections: u32) -> Result<JsValue, JsError> {
+    let network = if let Some(name) = spec.as_string() {
+        Network::preset(&name).ok_or_else(|| {
+            JsError::new(&format!(
+                "network must be \"none\", \"home-wifi\", \"slow-3g\" or {{ latencyMs, kbps }}, not {name:?}"
+            ))
+        })?
+    } else if spec.is_object() {
+        let number = |key: &str| {
+            js_sys::Reflect::get(&spec, &key.into())
+                .ok()
+                .and_then(|v| {
+                    if v.is_undefined() {
+                        Some(0.0)
+                    } else {
+                        v.as_f64()
+                    }
+                })
+                .unwrap_or(f64::NAN)
+        };
+        Network::custom(number("latencyMs"), number("kbps")).map_err(|m| JsError::new(&m))?
+    } else {
+        return Err(JsError::new(
+            "network must be a preset name or { latencyMs, kbps }",
+        ));
+    };
+    Ok(convert::object(&[
+        ("latencyMs", network.latency_ms.into()),
+        ("kbps", network.kbit_per_s.unwrap_or(0).into()),
+        ("simulated", network.is_simulated().into()),
+        ("label", network.to_string().into()),
+        ("query", network.to_query(connections).into()),
+    ]))
+}
+
+/// How many connections per host the simulated network allows: 6 when this page came over
+/// HTTP/1.1 (browsers' limit there), 0 (no limit) over HTTP/2 and HTTP/3, which multiplex.
+#[wasm_bindgen(js_name = connectionsPerHost)]
+pub fn connections_per_host(next_hop_protocol: &str) -> u32 {
+    match next_hop_protocol {
+        "h2" | "h3" => 0,
+        _ => HTTP1_CONNECTIONS_PER_HOST,
+    }
+}
+
+/// Checks the sample files' manifest (`[{ name, bytes, sha256 }]`); throws naming the bad entry.
+#[wasm_bindgen(js_name = checkManifest)]
+pub fn check_manifest(entries: js_sys::Array) -> Result<u32, JsError> {
+    for entry in entries.iter() {
+        let get =
+            |key: &str| js_sys::Reflect::get(&entry, &key.into()).unwrap_or(JsValue::UNDEFINED);
+        ManifestEntry::new(
+            &get("name").as_string().unwrap_or_default(),
+            get("bytes").as_f64().unwrap_or(f64::NAN),
+            &get("sha256").as_string().unwrap_or_default(),
+        )
+        .map_err(|m| JsError::new(&m))?;
+    }
+    Ok(entries.length())
+}
+
+/// Downloads as flat numbers, 6 per file: `file, startMs, queuedMs, firstByteMs (NaN if none), endMs, ok (0/1)`.
+fn file_spans(flat: &[f64]) -> Vec<FileSpan> {
+    flat.chunks_exact(6)
+        .map(|s| FileSpan {
+            file: s[0] as u32,
+            start_ms: s[1],
+            queued_ms: s[2],
+            first_byte_ms: s[3].is_finite().then_some(s[3]),
+            end_ms: s[4],
+            ok: s[5] != 0.0,
+        })
+        .collect()
+}
+
+/// `{ maxInFlight, maxOnConnections }` of a downloads run (flat spans as for `drawDownloadTimeline`).
+#[wasm_bindgen(js_name = downloadConcurrency)]
+pub fn download_concurrency(spans: &[f64]) -> JsValue {
+    let spans = file_spans(spans);
+    convert::object(&[
+        ("maxInFlight", max_in_flight(&spans).into()),
+        ("maxOnConnections", max_on_connections(&spans).into()),
+    ])
+}
+
+/// Draws the downloads' timeline: one row per name, bars split into queued / waiting / transfer.
+/// `spans` is flat, 6 numbers per file: `file, startMs, queuedMs, firstByteMs, endMs, ok`.
+#[wasm_bindgen(js_name = drawDownloadTimeline)]
+pub fn draw_download_timeline_on_canvas(
+    canvas: HtmlCanvasElement,
+    spans: &[f64],
+    names: Vec<String>,
+    caption: &str,
+    dark: bool,
+) -> Result<(), JsError> {
+    let backend = CanvasBackend::with_canvas_object(canvas)
+        .ok_or_else(|| JsError::new("the timeline canvas has no 2D context"))?;
+    let area = backend.into_drawing_area();
+    draw_download_timeline(
+        &area,
+        &file_spans(spans),
+        &names,
+        caption,
+        &Theme::for_dark_mode(dark),
+    )
+    .map_err(|e| JsError::new(&format!("drawing the timeline failed: {e}")))
+}
+
+/// The tutorial's Python for the downloads demo (the benchmark runs this very file).
+#[wasm_bindgen(js_name = seedDownloadsSource)]
+pub fn seed_downloads_source() -> String {
+    include_str!("../../bench/seed_downloads.py").to_owned()
+}
+
+/// The Rust that downloads: the schedules, then the fetch of one file.
+#[wasm_bindgen(js_name = downloadsSource)]
+pub fn downloads_source() -> String {
+    [
+        "// src/exec/io.rs\n",
+        include_str!("../exec/io.rs"),
+        "\n// src/web/downloads.rs\n",
+        include_str!("downloads.rs"),
+    ]
+    .concat()
 }

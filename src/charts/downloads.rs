@@ -1,0 +1,81 @@
+//! The downloads' timeline: one row per file, each bar split into queued (waiting for one of the
+//! host's connections), waiting (request sent, no byte yet) and transfer (bytes arriving).
+
+use plotters::coord::Shift;
+use plotters::prelude::*;
+
+use super::theme::Theme;
+use crate::model::downloads::FileSpan;
+
+/// Row labels longer than this are cut with an ellipsis, so the bars keep the width.
+const MAX_LABEL_CHARS: usize = 16;
+
+/// Draws one row per entry of `names` (a file's row is its `FileSpan::file`).
+pub fn draw_download_timeline<DB: DrawingBackend>(
+    area: &DrawingArea<DB, Shift>,
+    spans: &[FileSpan],
+    names: &[String],
+    caption: &str,
+    theme: &Theme,
+) -> Result<(), DrawingAreaErrorKind<DB::ErrorType>> {
+    area.fill(&theme.background)?;
+    let rows = names
+        .len()
+        .max(spans.iter().map(|s| s.file as usize + 1).max().unwrap_or(1))
+        .max(1) as u32;
+    let end = spans.iter().map(|s| s.end_ms).fold(0.0, f64::max);
+    let x_end = (end * 1.04).max(1.0);
+    let text = |size: u32| ("sans-serif", size).into_font().color(&theme.text);
+
+    let mut chart = ChartBuilder::on(area)
+        .caption(caption, text(14))
+        .margin(8)
+        .x_label_area_size(34)
+        .y_label_area_size(110)
+        // Row 0 at the top, like the file list beside it.
+        .build_cartesian_2d(0.0..x_end, (0u32..rows - 1).into_segmented())?;
+
+    let label = |row: u32| {
+        let name = names.get(row as usize).map_or("", String::as_str);
+        if name.chars().count() > MAX_LABEL_CHARS {
+            let cut: String = name.chars().take(MAX_LABEL_CHARS - 1).collect();
+            format!("{cut}…")
+        } else {
+            name.to_owned()
+        }
+    };
+    chart
+        .configure_mesh()
+        .disable_y_mesh()
+        .light_line_style(theme.grid)
+        .bold_line_style(theme.grid)
+        .axis_style(theme.text)
+        .label_style(text(11))
+        .axis_desc_style(text(12))
+        .x_desc("milliseconds since the run started")
+        .x_label_formatter(&|ms| format!("{ms:.0}"))
+        .y_label_formatter(&|row| match row {
+            SegmentValue::CenterOf(row) => label(rows - 1 - *row),
+            SegmentValue::Exact(_) | SegmentValue::Last => String::new(),
+        })
+        .y_labels(rows as usize)
+        .draw()?;
+
+    // Plotters counts rows from the bottom; flip so file 0 is the top row.
+    let row_of = |file: u32| rows - 1 - file.min(rows - 1);
+    chart.draw_series(spans.iter().flat_map(|span| {
+        let row = row_of(span.file);
+        span.phases().into_iter().map(move |(phase, start, end)| {
+            let mut bar = Rectangle::new(
+                [
+                    (start, SegmentValue::Exact(row)),
+                    (end, SegmentValue::Exact(row + 1)),
+                ],
+                Theme::phase_color(phase).filled(),
+            );
+            bar.set_margin(3, 3, 0, 0);
+            bar
+        })
+    }))?;
+    area.present()
+}
