@@ -9,7 +9,7 @@ use futures::executor::LocalPool;
 use futures::task::LocalSpawnExt;
 use playground::exec::io::{run_jobs, Schedule};
 use playground::model::downloads::{
-    max_in_flight, max_on_connections, FileFailure, FileSpan, IoMode, Phase,
+    max_in_flight, waited_for_connection, FileFailure, FileSpan, IoMode, Phase,
 };
 use playground::model::manifest::{
     parse_hex_digest, to_hex, verify, ManifestEntry, Mismatch, StreamingHash,
@@ -141,6 +141,10 @@ fn network_presets_custom_values_and_the_service_worker_query() {
     assert_eq!(Network::preset("none"), Some(Network::NONE));
     assert_eq!(Network::preset("slow-3g").unwrap().latency_ms, 400);
     assert!(Network::preset("5g").is_none());
+    assert_eq!(
+        Network::preset("far-server").unwrap().to_string(),
+        "300 ms latency, 10 Mbit/s per connection"
+    );
     assert!(!Network::NONE.is_simulated());
 
     let custom = Network::custom(300.0, 0.0).unwrap();
@@ -267,7 +271,8 @@ fn in_flight_counts_see_overlap_and_the_connection_queue() {
         })
         .collect();
     assert_eq!(max_in_flight(&queued), 12);
-    assert_eq!(max_on_connections(&queued), 6);
+    assert_eq!(waited_for_connection(&queued), 6);
+    assert_eq!(waited_for_connection(&sequential), 0);
 }
 
 // ---- the schedules, on a real executor, with jobs the test finishes one by one ----

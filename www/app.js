@@ -2,6 +2,7 @@
 // and publishes the JavaScript API for tutorial authors (`window.playground`, see the README).
 import { CpuRuntime } from "./runtime.js";
 import { CpuDemo } from "./cpu-demo.js";
+import { DownloadsDemo } from "./downloads-demo.js";
 
 let resolveReady;
 let rejectReady;
@@ -10,6 +11,7 @@ const ready = new Promise((resolve, reject) => {
   rejectReady = reject;
 });
 let cpuDemo = null;
+let downloadsDemo = null;
 
 // Published before anything loads, so a tutorial can always `await playground.ready`.
 window.playground = {
@@ -17,11 +19,24 @@ window.playground = {
   ready,
   /** Runs the CPU demo: { tasks, n, threads, chunks, mode: "sequential" | "threads" }. Waits for `ready`. */
   cpu: (options) => ready.then(() => cpuDemo.run(options)),
-  /** Cancels the CPU run in progress; returns whether there was one. */
-  cancel: () => cpuDemo?.cancel() ?? false,
+  /**
+   * Downloads files: { urls?, samples?, mode: "sequential" | "concurrent" | "bounded" | "threads", limit?,
+   * network?, timeoutMs? }. Resolves to { files: [{ url, ok, bytes, sha256, error?, startMs, firstByteMs, endMs, … }], wallMs, … }.
+   */
+  downloads: (options) => ready.then(() => downloadsDemo.run(options)),
+  /** Cancels whatever runs (the CPU run and/or the downloads); returns whether anything was running. */
+  cancel: () => {
+    const cpu = cpuDemo?.cancel() ?? false;
+    const downloads = downloadsDemo?.cancel() ?? false;
+    return cpu || downloads;
+  },
   /** The last finished CPU run, from the buttons or the API, in `cpu()`'s result shape; null before any. */
   get lastCpuRun() {
     return cpuDemo?.lastResult ?? null;
+  },
+  /** The last finished downloads run, in `downloads()`'s result shape; null before any. */
+  get lastDownloadsRun() {
+    return downloadsDemo?.lastResult ?? null;
   },
 };
 
@@ -52,7 +67,19 @@ async function compileModule() {
   }
 }
 
+/**
+ * The service worker at the site root simulates network conditions for the sample files. Pages
+ * work without it (the "none" network); the downloads demo says so if a simulation is asked for.
+ */
+function registerServiceWorker() {
+  if (!("serviceWorker" in navigator)) return;
+  navigator.serviceWorker.register(new URL("../sw.js", import.meta.url)).catch((error) => {
+    console.warn(`The simulated network is unavailable: ${error.message}`);
+  });
+}
+
 async function boot() {
+  registerServiceWorker();
   if (!window.crossOriginIsolated) {
     throw new Error(
       "This page is not cross-origin isolated, so the browser withholds SharedArrayBuffer and threads cannot start. " +
@@ -64,6 +91,7 @@ async function boot() {
   const [bindings, module] = await Promise.all([trunkBindings(), compileModule()]);
   const runtime = new CpuRuntime(module);
   cpuDemo = new CpuDemo({ bindings, runtime, cores });
+  downloadsDemo = new DownloadsDemo({ bindings, module });
   const describe = (process) => {
     status.textContent =
       `Cross-origin isolated ✓ · ${cores} logical core${cores > 1 ? "s" : ""} · ` +
@@ -71,7 +99,7 @@ async function boot() {
   };
   runtime.onChange = describe;
   status.textContent = `Starting a process with ${cores} threads…`;
-  await runtime.processWith(cores);
+  await Promise.all([runtime.processWith(cores), downloadsDemo.prepare()]);
   cpuDemo.enable();
 }
 

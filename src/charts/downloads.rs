@@ -8,7 +8,7 @@ use super::theme::Theme;
 use crate::model::downloads::FileSpan;
 
 /// Row labels longer than this are cut with an ellipsis, so the bars keep the width.
-const MAX_LABEL_CHARS: usize = 16;
+const MAX_LABEL_CHARS: usize = 20;
 
 /// Draws one row per entry of `names` (a file's row is its `FileSpan::file`).
 pub fn draw_download_timeline<DB: DrawingBackend>(
@@ -31,7 +31,7 @@ pub fn draw_download_timeline<DB: DrawingBackend>(
         .caption(caption, text(14))
         .margin(8)
         .x_label_area_size(34)
-        .y_label_area_size(110)
+        .y_label_area_size(128)
         // Row 0 at the top, like the file list beside it.
         .build_cartesian_2d(0.0..x_end, (0u32..rows - 1).into_segmented())?;
 

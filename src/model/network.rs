@@ -34,6 +34,11 @@ impl Network {
         latency_ms: 400,
         kbit_per_s: Some(400),
     };
+    /// A server on another continent: the latency is what concurrency hides best.
+    pub const FAR_SERVER: Network = Network {
+        latency_ms: 300,
+        kbit_per_s: Some(10_000),
+    };
 
     /// The presets by the names the page and the JS API use.
     pub fn preset(name: &str) -> Option<Network> {
@@ -41,6 +46,7 @@ impl Network {
             "none" => Some(Self::NONE),
             "home-wifi" => Some(Self::HOME_WIFI),
             "slow-3g" => Some(Self::SLOW_3G),
+            "far-server" => Some(Self::FAR_SERVER),
             _ => None,
         }
     }

@@ -25,6 +25,8 @@ use crate::model::timeline::Clock;
 
 /// The simulated network (the service worker) reports how long a request queued for a connection.
 const QUEUE_HEADER: &str = "x-simulated-queue-ms";
+/// Present on every response the simulated network delivered (absent at the real local speed).
+const SIMULATED_HEADER: &str = "x-simulated-network";
 
 /// One file to fetch, as the page hands it over.
 struct FileSpec {
@@ -60,7 +62,7 @@ impl RunContext {
 /// downloads in several workers share one timeline. `onEvent` receives `{ type: "start" |
 /// "response" | "progress", index, … }` while it runs; `signal` cancels every file at once.
 /// Resolves to one result per file, in order, each `{ index, url, ok, status, bytes, sha256,
-/// verified, error?, errorKind?, retryable, startMs, queuedMs, firstByteMs, endMs, blob? }`.
+/// verified, simulated, error?, errorKind?, retryable, startMs, queuedMs, firstByteMs, endMs, blob? }`.
 #[wasm_bindgen(js_name = downloadFiles)]
 pub async fn download_files(
     files: Array,
@@ -137,6 +139,7 @@ async fn download_one(index: usize, spec: &FileSpec, run: &RunContext) -> JsValu
         queued_ms: 0.0,
         first_byte_ms: None,
         status: 0,
+        simulated: false,
     };
     let outcome = if run.signal.aborted() {
         Err(FileFailure::Cancelled)
@@ -162,6 +165,7 @@ async fn download_one(index: usize, spec: &FileSpec, run: &RunContext) -> JsValu
         ),
         ("endMs", end_ms.into()),
         ("verified", spec.expected.is_some().into()),
+        ("simulated", timing.simulated.into()),
     ];
     let specific = match outcome {
         Ok(arrived) => vec![
@@ -189,6 +193,7 @@ struct Timing {
     queued_ms: f64,
     first_byte_ms: Option<f64>,
     status: u16,
+    simulated: bool,
 }
 
 /// Aborts one file's fetch when the run is cancelled or when nothing arrives for a while.
@@ -287,6 +292,7 @@ async fn fetch_and_read(
     timing.first_byte_ms = Some(run.now());
     timing.status = response.status();
     timing.queued_ms = header_number(&response, QUEUE_HEADER).unwrap_or(0.0);
+    timing.simulated = response.headers().get(SIMULATED_HEADER).is_some();
     watchdog.something_arrived();
     let total = header_number(&response, "content-length");
     run.emit(&[

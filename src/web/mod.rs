@@ -17,7 +17,7 @@ use crate::exec::control::RunControl;
 use crate::exec::cpu::{self, Mode};
 use crate::kernels::sum_squares::MAX_N;
 use crate::model::cpu_params::{parse_cpu_params, CpuForm, MAX_CHUNKS, MAX_TASKS};
-use crate::model::downloads::{max_in_flight, max_on_connections, FileSpan, IoMode};
+use crate::model::downloads::{max_in_flight, waited_for_connection, FileSpan, IoMode};
 use crate::model::manifest::ManifestEntry;
 use crate::model::network::{Network, HTTP1_CONNECTIONS_PER_HOST};
 use crate::model::stats;
@@ -183,7 +183,7 @@ pub fn check_download_mode(mode: &str, limit: Option<f64>, files: u32) -> Result
     ]))
 }
 
-/// Network conditions from a preset name (`"none"`, `"home-wifi"`, `"slow-3g"`) or
+/// Network conditions from a preset name (`"none"`, `"home-wifi"`, `"slow-3g"`, `"far-server"`) or
 /// `{ latencyMs, kbps }` (`kbps` 0 = unlimited). Returns `{ latencyMs, kbps, simulated, label,
 /// query }`; `query` is what the service worker reads, with a per-host limit of `connections`.
 #[wasm_bindgen(js_name = networkConditions)]
@@ -191,7 +191,7 @@ pub fn network_conditions(spec: JsValue, connections: u32) -> Result<JsValue, Js
     let network = if let Some(name) = spec.as_string() {
         Network::preset(&name).ok_or_else(|| {
             JsError::new(&format!(
-                "network must be \"none\", \"home-wifi\", \"slow-3g\" or {{ latencyMs, kbps }}, not {name:?}"
+                "network must be \"none\", \"home-wifi\", \"slow-3g\", \"far-server\" or {{ latencyMs, kbps }}, not {name:?}"
             ))
         })?
     } else if spec.is_object() {
@@ -262,13 +262,13 @@ fn file_spans(flat: &[f64]) -> Vec<FileSpan> {
         .collect()
 }
 
-/// `{ maxInFlight, maxOnConnections }` of a downloads run (flat spans as for `drawDownloadTimeline`).
+/// `{ maxInFlight, waitedForConnection }` of a downloads run (flat spans as for `drawDownloadTimeline`).
 #[wasm_bindgen(js_name = downloadConcurrency)]
 pub fn download_concurrency(spans: &[f64]) -> JsValue {
     let spans = file_spans(spans);
     convert::object(&[
         ("maxInFlight", max_in_flight(&spans).into()),
-        ("maxOnConnections", max_on_connections(&spans).into()),
+        ("waitedForConnection", waited_for_connection(&spans).into()),
     ])
 }
 
@@ -311,4 +311,12 @@ pub fn downloads_source() -> String {
         include_str!("downloads.rs"),
     ]
     .concat()
+}
+
+/// The SHA-256 of `bytes` as 64 hex digits: the page re-hashes saved files with the same code.
+#[wasm_bindgen(js_name = sha256Hex)]
+pub fn sha256_hex(bytes: &[u8]) -> String {
+    let mut hash = crate::model::manifest::StreamingHash::new();
+    hash.update(bytes);
+    crate::model::manifest::to_hex(&hash.finish().1)
 }

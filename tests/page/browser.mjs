@@ -36,7 +36,8 @@ export async function openPage(context, url) {
   const problems = [];
   page.on("pageerror", (error) => problems.push(`pageerror: ${error.message}`));
   page.on("console", (message) => {
-    if (message.type() === "error") problems.push(`console error: ${message.text()}`);
+    // The location names the resource a "Failed to load resource" message is about.
+    if (message.type() === "error") problems.push(`console error: ${message.text()} (${message.location().url})`);
   });
   page.on("response", (response) => {
     if (response.status() >= 400) problems.push(`HTTP ${response.status()} for ${response.url()}`);

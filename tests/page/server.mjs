@@ -22,11 +22,22 @@ export const ISOLATION_HEADERS = {
   "Cross-Origin-Resource-Policy": "cross-origin",
 };
 
-/** Serves `root` on 127.0.0.1 (a free port). Resolves to { url, close }. */
-export async function serveStatic(root, { isolation = true } = {}) {
+/**
+ * Serves `root` on 127.0.0.1 (a free port). Resolves to { url, close }.
+ * `routes` maps a path to a handler `(request, response) => void` that answers instead of a file
+ * (the tests' broken and slow servers). `sampleLatencyMs` makes every `/samples/` file wait that
+ * long before its first byte: a real slow server, behind the browser's real connection limit.
+ */
+export async function serveStatic(root, { isolation = true, routes = {}, sampleLatencyMs = 0 } = {}) {
   const base = resolve(root);
+  const sockets = new Set();
   const server = createServer(async (request, response) => {
     const path = decodeURIComponent(new URL(request.url, "http://localhost").pathname);
+    if (routes[path]) {
+      routes[path](request, response);
+      return;
+    }
+    if (sampleLatencyMs && path.startsWith("/samples/")) await new Promise((r) => setTimeout(r, sampleLatencyMs));
     let file = normalize(join(base, path));
     if (!file.startsWith(base)) {
       response.writeHead(403).end();
@@ -45,10 +56,20 @@ export async function serveStatic(root, { isolation = true } = {}) {
       response.writeHead(404, { "Content-Type": "text/plain" }).end("not found");
     }
   });
+  server.on("connection", (socket) => {
+    sockets.add(socket);
+    socket.on("close", () => sockets.delete(socket));
+  });
   await new Promise((ready) => server.listen(0, "127.0.0.1", ready));
   const { port } = server.address();
   return {
     url: `http://127.0.0.1:${port}/`,
-    close: () => new Promise((done) => server.close(done)),
+    port,
+    close: () =>
+      new Promise((done) => {
+        // Hanging test routes keep sockets open; close them so the server can stop.
+        for (const socket of sockets) socket.destroy();
+        server.close(done);
+      }),
   };
 }

@@ -1,0 +1,491 @@
+// The downloads demo's section: reads the form, runs the Rust downloads (on the page's thread, or on
+// download threads), shows each file's progress, result and the timeline, and keeps the files in
+// the browser's private file system. Checks, hashing, scheduling and drawing live in Rust.
+import { DownloadThreads } from "./io-threads.js";
+import { SavedFiles, fileNameFor } from "./saved-files.js";
+
+const OPTIONS = new Set(["urls", "samples", "mode", "limit", "network", "timeoutMs"]);
+const DEFAULT_TIMEOUT_MS = 15_000;
+const PROGRESS_INTERVAL_MS = 100;
+const MODE_TITLES = {
+  sequential: "One after another",
+  concurrent: "All at once",
+  bounded: "At most k at once",
+  threads: "On threads",
+};
+
+const $ = (id) => document.getElementById(id);
+const now = () => performance.timeOrigin + performance.now();
+const formatMs = (ms) => (ms >= 10 ? `${Math.round(ms).toLocaleString("en-US")} ms` : `${ms.toFixed(1)} ms`);
+const formatBytes = (bytes) =>
+  bytes >= 1024 * 1024 ? `${(bytes / 1024 / 1024).toFixed(1)} MB` : bytes >= 1024 ? `${Math.round(bytes / 1024)} KB` : `${bytes} B`;
+
+export class DownloadsDemo {
+  constructor({ bindings, module }) {
+    this.bindings = bindings;
+    this.threads = new DownloadThreads(module);
+    this.saved = new SavedFiles((bytes) => bindings.sha256Hex(bytes));
+    this.manifest = [];
+    this.running = null;
+    this.lastRun = null;
+    this.lastResult = null;
+    this.lastSequential = new Map();
+    this.dark = matchMedia("(prefers-color-scheme: dark)");
+    // The simulated network keeps the browser's per-host limit only where the browser has one.
+    const protocol = performance.getEntriesByType("navigation")[0]?.nextHopProtocol ?? "http/1.1";
+    this.connections = bindings.connectionsPerHost(protocol);
+
+    $("dl-python").textContent = bindings.seedDownloadsSource();
+    $("dl-rust").textContent = bindings.downloadsSource();
+    $("dl-form").addEventListener("submit", (event) => {
+      event.preventDefault();
+      this.#runFromForm("concurrent");
+    });
+    for (const mode of ["sequential", "bounded", "threads"])
+      $(`dl-run-${mode}`).addEventListener("click", () => this.#runFromForm(mode));
+    $("dl-cancel").addEventListener("click", () => this.cancel());
+    $("dl-source").addEventListener("change", () => this.#showSource());
+    $("dl-network").addEventListener("change", () => this.#fillNetworkFields());
+    for (const id of ["dl-latency", "dl-kbps"]) $(id).addEventListener("input", () => ($("dl-network").value = "custom"));
+    $("dl-files-body").addEventListener("click", (event) => this.#onRowButton(event));
+    $("dl-saved-clear").addEventListener("click", () => this.#clearSaved());
+    this.dark.addEventListener("change", () => this.#redraw());
+    new ResizeObserver(() => this.#redraw()).observe($("dl-timeline"));
+    this.#fillNetworkFields();
+    this.#showSource();
+    this.#redraw();
+  }
+
+  /** Loads and checks the sample manifest, then enables the buttons. */
+  async prepare() {
+    const response = await fetch(new URL("samples/manifest.json", document.baseURI), { cache: "no-store" });
+    if (!response.ok) throw new Error(`The sample manifest could not be loaded (HTTP ${response.status}); rebuild with trunk.`);
+    const { files } = await response.json();
+    this.bindings.checkManifest(files);
+    this.manifest = files;
+    const total = (count) => formatBytes(files.slice(0, count).reduce((sum, f) => sum + f.bytes, 0));
+    $("dl-source").options[0].textContent = `6 sample files (${total(6)} in all)`;
+    $("dl-source").options[1].textContent = `12 sample files (${total(12)} in all)`;
+    if (!this.saved.supported) $("dl-saved-status").textContent = "This browser cannot save to its private file system; downloads are kept in memory only.";
+    else await this.#listSaved();
+    this.#setBusy(false);
+  }
+
+  /**
+   * `playground.downloads(options)`: `{ urls?, samples?, mode, limit?, network?, timeoutMs? }`. Without
+   * `urls`, the first `samples` (default 6) sample files. `network` (default "none") is a preset name or
+   * `{ latencyMs, kbps }` and applies to the sample files.
+   */
+  async run(options = {}) {
+    if (options === null || typeof options !== "object" || Array.isArray(options))
+      throw new TypeError('playground.downloads expects an options object, e.g. { mode: "concurrent" }.');
+    const unknown = Object.keys(options).filter((key) => !OPTIONS.has(key));
+    if (unknown.length)
+      throw new TypeError(`Unknown option ${unknown.map((k) => `"${k}"`).join(", ")}; known: ${[...OPTIONS].join(", ")}.`);
+    let addresses;
+    if (options.urls !== undefined) {
+      if (!Array.isArray(options.urls) || options.urls.some((u) => typeof u !== "string"))
+        throw new TypeError("urls must be an array of strings.");
+      addresses = this.#checkUrls(options.urls.join("\n"));
+      if (!addresses.ok) throw new RangeError(addresses.errors.map((e) => e.message).join("; "));
+      addresses = addresses.urls.map((u) => u.url);
+    } else {
+      addresses = this.#sampleAddresses(options.samples ?? 6);
+    }
+    const mode = this.bindings.checkDownloadMode(options.mode ?? "concurrent", options.limit, addresses.length);
+    const network = this.bindings.networkConditions(options.network ?? "none", this.connections);
+    const timeoutMs = options.timeoutMs ?? DEFAULT_TIMEOUT_MS;
+    if (!Number.isInteger(timeoutMs) || timeoutMs < 1) throw new RangeError("timeoutMs must be a whole number of milliseconds ≥ 1.");
+    return this.#start({ addresses, mode, network, timeoutMs });
+  }
+
+  /** Cancels the run in progress; returns whether there was one. */
+  cancel() {
+    if (!this.running) return false;
+    this.running.controller.abort();
+    $("dl-status").textContent = "Cancelling…";
+    return true;
+  }
+
+  #sampleAddresses(count) {
+    if (!Number.isInteger(count) || count < 1 || count > this.manifest.length)
+      throw new RangeError(`samples must be a whole number from 1 to ${this.manifest.length}.`);
+    return this.manifest.slice(0, count).map((f) => `samples/${f.name}`);
+  }
+
+  #checkUrls(text) {
+    return this.bindings.checkUrlList(text, location.protocol === "https:");
+  }
+
+  #runFromForm(modeName) {
+    this.#showFieldErrors({});
+    const errors = {};
+    let addresses;
+    if ($("dl-source").value === "urls") {
+      const checked = this.#checkUrls($("dl-urls").value);
+      if (!checked.ok) errors.urls = checked.errors.map((e) => e.message).join("\n");
+      else if (checked.urls.length === 0) errors.urls = "Enter at least one address, one per line.";
+      else addresses = checked.urls.map((u) => u.url);
+    } else {
+      addresses = this.#sampleAddresses(Number($("dl-source").value));
+    }
+    const count = addresses?.length ?? 1;
+    let mode;
+    const limitField = modeName === "bounded" ? "limit" : modeName === "threads" ? "threads" : null;
+    try {
+      const text = limitField ? $(`dl-${limitField}`).value.trim() : "";
+      // Empty: the bounded mode says it needs a k; the threads mode starts one thread per file.
+      mode = this.bindings.checkDownloadMode(modeName, text === "" ? undefined : Number(text), count);
+    } catch (error) {
+      errors[limitField] = error.message;
+    }
+    let network;
+    try {
+      network = this.bindings.networkConditions(this.#networkSpec(), this.connections);
+    } catch (error) {
+      errors.network = error.message;
+    }
+    if (Object.keys(errors).length) {
+      this.#showFieldErrors(errors);
+      $("dl-status").textContent = "Fix the marked fields, then run again.";
+      return;
+    }
+    this.#start({ addresses, mode, network, timeoutMs: DEFAULT_TIMEOUT_MS }).catch((error) => this.#showError(error));
+  }
+
+  #networkSpec() {
+    const preset = $("dl-network").value;
+    if (preset !== "custom") return preset;
+    const read = (id) => ($(id).value.trim() === "" ? Number.NaN : Number($(id).value.replace(/[_,\s]/g, "")));
+    return { latencyMs: read("dl-latency"), kbps: read("dl-kbps") };
+  }
+
+  #fillNetworkFields() {
+    const preset = $("dl-network").value;
+    if (preset === "custom") return;
+    const network = this.bindings.networkConditions(preset, this.connections);
+    $("dl-latency").value = String(network.latencyMs);
+    $("dl-kbps").value = String(network.kbps);
+    $("dl-network-hint").textContent = `${network.label}; applies to the sample files`;
+  }
+
+  #showSource() {
+    const own = $("dl-source").value === "urls";
+    $("dl-urls-field").hidden = !own;
+    if (own) $("dl-urls").focus();
+  }
+
+  #showFieldErrors(errors) {
+    const fields = { urls: "dl-urls", limit: "dl-limit", threads: "dl-threads", network: "dl-latency" };
+    for (const [key, input] of Object.entries(fields)) {
+      const message = errors[key] ?? "";
+      $(key === "network" ? "dl-network-error" : `${input}-error`).textContent = message;
+      if (message) $(input).setAttribute("aria-invalid", "true");
+      else $(input).removeAttribute("aria-invalid");
+    }
+    if (key(errors)) $(fields[key(errors)]).focus();
+  }
+
+  /** Resolves an address against the page, and matches it to the manifest when it is a sample file. */
+  #plan(address, network) {
+    const url = new URL(address, document.baseURI);
+    const sample = this.manifest.find((f) => new URL(`samples/${f.name}`, document.baseURI).href === url.href);
+    if (!sample) return { url: url.href, fetchUrl: url.href, name: null };
+    const fetchUrl = network.simulated ? `${url.href}?${network.query}` : url.href;
+    return { url: url.href, fetchUrl, name: sample.name, bytes: sample.bytes, sha256: sample.sha256 };
+  }
+
+  async #simulatorReady() {
+    if (navigator.serviceWorker?.controller) return;
+    if (!("serviceWorker" in navigator))
+      throw new Error("The simulated network needs a service worker, which this browser does not offer here (a private window?). Choose \"none\".");
+    const controlled = new Promise((resolve) => navigator.serviceWorker.addEventListener("controllerchange", resolve, { once: true }));
+    const timeout = new Promise((_, reject) =>
+      setTimeout(() => reject(new Error("The simulated network's service worker did not start within 5 s; reload the page or choose \"none\".")), 5000),
+    );
+    await Promise.race([controlled, timeout]);
+  }
+
+  async #start({ addresses, mode, network, timeoutMs }) {
+    if (this.running) throw new Error("A download run is already in progress; cancel it or wait for it to finish.");
+    const plans = addresses.map((address) => this.#plan(address, network));
+    const controller = new AbortController();
+    this.running = { controller };
+    this.#setBusy(true);
+    try {
+      if (network.simulated && plans.some((p) => p.name)) await this.#simulatorReady();
+      this.#renderRows(plans);
+      let threadStartMs = 0;
+      if (mode.mode === "threads") {
+        $("dl-status").textContent = `Starting ${mode.limit} download thread${mode.limit > 1 ? "s" : ""}…`;
+        threadStartMs = await this.threads.ensure(mode.limit);
+      }
+      $("dl-status").textContent = `${MODE_TITLES[mode.mode]}: downloading ${plans.length} file${plans.length > 1 ? "s" : ""}…`;
+      const progress = plans.map(() => ({ bytes: 0, total: null, state: "queued" }));
+      const onEvent = (event) => Object.assign(progress[event.index], eventState(event));
+      const ticker = setInterval(() => this.#renderProgress(progress), PROGRESS_INTERVAL_MS);
+      const files = plans.map((p) => ({ url: p.fetchUrl, name: p.name ?? undefined, bytes: p.bytes, sha256: p.sha256 }));
+      const originMs = now();
+      let results;
+      try {
+        results =
+          mode.mode === "threads"
+            ? await this.threads.run({ files, count: mode.limit, originMs, timeoutMs, signal: controller.signal, onEvent })
+            : await this.bindings.downloadFiles(files, mode.mode, mode.limit ?? undefined, originMs, timeoutMs, controller.signal, onEvent);
+      } finally {
+        clearInterval(ticker);
+      }
+      const wallMs = now() - originMs;
+      const run = this.#finish(plans, results, { mode, network, wallMs, threadStartMs });
+      await this.#keep(run);
+      this.lastResult = run.api;
+      return run.api;
+    } finally {
+      this.running = null;
+      this.#setBusy(false);
+    }
+  }
+
+  #finish(plans, results, { mode, network, wallMs, threadStartMs }) {
+    const files = results.map((r, i) => ({ ...r, url: plans[i].url, name: plans[i].name ?? fileNameFromUrl(plans[i].url) }));
+    const flat = new Float64Array(files.flatMap((f, i) => [i, f.startMs, f.queuedMs, f.firstByteMs ?? Number.NaN, f.endMs, f.ok ? 1 : 0]));
+    const concurrency = this.bindings.downloadConcurrency(flat);
+    const key = JSON.stringify([plans.map((p) => p.url), network.query]);
+    if (mode.mode === "sequential") this.lastSequential.set(key, wallMs);
+    const sequentialMs = this.lastSequential.get(key);
+    const run = { files, flat, mode, network, wallMs, concurrency, threadStartMs, sequentialMs };
+    this.lastRun = run;
+    run.api = {
+      files: files.map((f) => ({
+        url: f.url, name: f.name, ok: f.ok, status: f.status, bytes: f.bytes, sha256: f.sha256,
+        ...(f.ok ? {} : { error: f.error, errorKind: f.errorKind }),
+        startMs: f.startMs, queuedMs: f.queuedMs, firstByteMs: f.firstByteMs, endMs: f.endMs,
+        verified: f.verified, simulated: f.simulated, savedAs: null,
+      })),
+      wallMs,
+      mode: mode.mode,
+      limit: mode.limit,
+      network: network.label,
+      maxInFlight: concurrency.maxInFlight,
+      waitedForConnection: concurrency.waitedForConnection,
+    };
+    this.#renderResults(run);
+    return run;
+  }
+
+  /** Saves every file that arrived (and matched its manifest entry) to the private file system. */
+  async #keep(run) {
+    if (!this.saved.supported) return;
+    const taken = new Set();
+    try {
+      for (const [i, file] of run.files.entries()) {
+        if (!file.ok || !file.blob) continue;
+        run.api.files[i].savedAs = await this.saved.save(fileNameFor(file.url, taken), file.blob);
+      }
+      await this.#listSaved();
+    } catch (error) {
+      $("dl-saved-status").textContent = `Saving failed: ${error.message}`;
+    }
+  }
+
+  async #listSaved() {
+    const files = await this.saved.list();
+    $("dl-saved-count").textContent = String(files.length);
+    const body = $("dl-saved-body");
+    body.replaceChildren(
+      ...files.map((f) => {
+        const row = document.createElement("tr");
+        const link = document.createElement("button");
+        link.type = "button";
+        link.textContent = "Save to disk";
+        link.addEventListener("click", () => saveToDisk(f.file, f.name));
+        row.append(cell(f.name, "name"), cell(formatBytes(f.bytes)), cell(f.sha256, "hash"), cell(link));
+        return row;
+      }),
+    );
+  }
+
+  async #clearSaved() {
+    try {
+      await this.saved.clear();
+      await this.#listSaved();
+      $("dl-saved-status").textContent = "Deleted.";
+    } catch (error) {
+      $("dl-saved-status").textContent = `Deleting failed: ${error.message}`;
+    }
+  }
+
+  async #onRowButton(event) {
+    const button = event.target.closest("button[data-retry]");
+    if (!button || this.running || !this.lastRun) return;
+    const index = Number(button.dataset.retry);
+    const previous = this.lastRun;
+    const plan = this.#plan(previous.files[index].url, previous.network);
+    const controller = new AbortController();
+    this.running = { controller };
+    this.#setBusy(true);
+    $("dl-status").textContent = `Retrying ${previous.files[index].name}…`;
+    try {
+      const file = { url: plan.fetchUrl, name: plan.name ?? undefined, bytes: plan.bytes, sha256: plan.sha256 };
+      const originMs = now();
+      const [result] = await this.bindings.downloadFiles([file], "sequential", undefined, originMs, DEFAULT_TIMEOUT_MS, controller.signal, () => {});
+      const retried = { ...result, url: plan.url, name: previous.files[index].name };
+      previous.files[index] = retried;
+      const row = $("dl-files-body").rows[index];
+      fillRow(row, retried, index);
+      $("dl-status").textContent = retried.ok
+        ? `Retry of ${retried.name} succeeded in ${formatMs(retried.endMs)}.`
+        : `Retry of ${retried.name} failed: ${retried.error}.`;
+      if (retried.ok && this.saved.supported) {
+        await this.saved.save(fileNameFor(retried.url, new Set()), retried.blob);
+        await this.#listSaved();
+      }
+    } catch (error) {
+      this.#showError(error);
+    } finally {
+      this.running = null;
+      this.#setBusy(false);
+    }
+  }
+
+  #renderRows(plans) {
+    $("dl-files-body").replaceChildren(
+      ...plans.map((p) => {
+        const row = document.createElement("tr");
+        const bar = document.createElement("progress");
+        bar.max = 1;
+        bar.value = 0;
+        bar.setAttribute("aria-label", `Progress of ${p.name ?? p.url}`);
+        row.append(cell(p.name ?? p.url, "name"), cell(bar), cell("–"), cell("–", "hash"), cell("queued"));
+        return row;
+      }),
+    );
+  }
+
+  #renderProgress(progress) {
+    const rows = $("dl-files-body").rows;
+    progress.forEach((p, i) => {
+      const row = rows[i];
+      if (!row || row.dataset.done) return;
+      const bar = row.cells[1].firstChild;
+      if (p.total) bar.value = Math.min(1, p.bytes / p.total);
+      else if (p.state === "transfer") bar.removeAttribute("value"); // size unknown: indeterminate
+      row.cells[4].textContent = p.state === "transfer" ? `${formatBytes(p.bytes)}${p.total ? ` of ${formatBytes(p.total)}` : ""}` : p.state;
+    });
+  }
+
+  #renderResults(run) {
+    const rows = $("dl-files-body").rows;
+    run.files.forEach((file, i) => fillRow(rows[i], file, i));
+    const failed = run.files.filter((f) => !f.ok).length;
+    const cancelledCount = run.files.filter((f) => f.errorKind === "cancelled").length;
+    $("dl-results").hidden = false;
+    $("dl-wall").textContent = formatMs(run.wallMs);
+    $("dl-speedup").textContent =
+      run.sequentialMs && run.mode.mode !== "sequential" ? `${(run.sequentialMs / run.wallMs).toFixed(2)}× faster` : run.mode.mode === "sequential" ? "this is the baseline" : "run one after another first";
+    const waited = run.concurrency.waitedForConnection;
+    $("dl-in-flight").textContent = `${run.concurrency.maxInFlight}${waited ? ` (${waited} waited for a connection)` : ""}`;
+    $("dl-network-used").textContent = run.files.some((f) => f.simulated) ? `simulated: ${run.network.label}` : "real (not simulated)";
+    const threads = run.mode.mode === "threads" && run.threadStartMs ? ` (starting the threads took ${formatMs(run.threadStartMs)}, not counted)` : "";
+    $("dl-status").classList.toggle("error", failed > 0 && cancelledCount < failed);
+    $("dl-status").textContent =
+      `${MODE_TITLES[run.mode.mode]}: ${run.files.length - failed} of ${run.files.length} files in ${formatMs(run.wallMs)}${threads}.` +
+      (cancelledCount ? ` Cancelled ${cancelledCount}.` : "") +
+      (failed - cancelledCount > 0 ? ` ${failed - cancelledCount} failed — see each file's reason below.` : "");
+    const queued = waited;
+    $("dl-queue-note").textContent = queued
+      ? `${queued} file${queued > 1 ? "s" : ""} waited for a connection (grey): the browser opens at most ${this.connections} HTTP/1.1 connections to one host, so "all at once" really means "${this.connections} at once" here. HTTP/2 and HTTP/3 carry every request on one connection.`
+      : "Browsers open at most 6 HTTP/1.1 connections to one host: with 12 files \"all at once\", files 7–12 queue (grey) until a connection frees up. HTTP/2 and HTTP/3 carry every request on one connection.";
+    this.#redraw();
+  }
+
+  #redraw() {
+    const canvas = $("dl-timeline");
+    const width = Math.round(canvas.clientWidth * devicePixelRatio);
+    if (!width) return;
+    const rows = Math.max(this.lastRun?.files.length ?? 6, 3);
+    canvas.style.height = `${Math.min(60 + rows * 26, 420)}px`;
+    canvas.width = width;
+    canvas.height = Math.round(canvas.clientHeight * devicePixelRatio);
+    const run = this.lastRun;
+    const caption = run
+      ? `${MODE_TITLES[run.mode.mode]}${run.mode.limit ? ` (${run.mode.limit})` : ""}: ${run.files.length} files in ${formatMs(run.wallMs)}`
+      : "Run a download to see one row per file here";
+    try {
+      this.bindings.drawDownloadTimeline(canvas, run?.flat ?? new Float64Array(), run?.files.map((f) => f.name) ?? [], caption, this.dark.matches);
+    } catch (error) {
+      this.#showError(error);
+    }
+  }
+
+  #setBusy(busy) {
+    for (const mode of ["sequential", "concurrent", "bounded", "threads"]) $(`dl-run-${mode}`).disabled = busy;
+    $("dl-cancel").disabled = !busy;
+    for (const button of $("dl-files-body").querySelectorAll("button[data-retry]")) button.disabled = busy;
+  }
+
+  #showError(error) {
+    $("dl-status").classList.add("error");
+    $("dl-status").textContent = error.message;
+  }
+}
+
+function key(errors) {
+  return ["urls", "network", "limit", "threads"].find((k) => errors[k]);
+}
+
+function eventState(event) {
+  switch (event.type) {
+    case "start":
+      return { state: "waiting for the first byte" };
+    case "response":
+      return { state: "transfer", total: event.total };
+    default:
+      return { state: "transfer", bytes: event.bytes, total: event.total };
+  }
+}
+
+function fileNameFromUrl(url) {
+  const path = new URL(url).pathname.split("/").filter(Boolean).pop();
+  return path ? decodeURIComponent(path) : new URL(url).host;
+}
+
+function cell(content, className) {
+  const td = document.createElement("td");
+  if (className) td.className = className;
+  if (content instanceof Node) td.append(content);
+  else td.textContent = content;
+  return td;
+}
+
+function fillRow(row, file, index) {
+  row.dataset.done = "1";
+  const bar = row.cells[1].firstChild;
+  bar.value = file.ok ? 1 : bar.value || 0;
+  row.cells[2].textContent = formatMs(file.endMs - file.startMs);
+  row.cells[3].textContent = file.sha256 ? `${file.sha256.slice(0, 16)}…` : "–";
+  row.cells[3].title = file.sha256 ?? "";
+  const result = row.cells[4];
+  result.replaceChildren();
+  result.className = file.ok ? "ok" : "error";
+  if (file.ok) {
+    result.textContent = `${formatBytes(file.bytes)}${file.verified ? ", matches the manifest" : ""}`;
+  } else {
+    result.textContent = file.error;
+    if (file.retryable) {
+      const retry = document.createElement("button");
+      retry.type = "button";
+      retry.dataset.retry = String(index);
+      retry.textContent = "Retry";
+      result.append(" ", retry);
+    }
+  }
+}
+
+function saveToDisk(file, name) {
+  const link = document.createElement("a");
+  link.href = URL.createObjectURL(file);
+  link.download = name;
+  link.click();
+  setTimeout(() => URL.revokeObjectURL(link.href), 10_000);
+}
