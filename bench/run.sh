@@ -1,9 +1,19 @@
 #!/usr/bin/env bash
-# The benchmark: builds the release site, then measures native, wasm-in-Chromium and the seed's
-# Python side by side and prints a markdown table (medians; ratios from the same run).
+# The benchmarks: builds the release site, then measures native, wasm-in-Chromium and the seed's
+# Python side by side and prints markdown tables (medians; ratios from the same run).
+#   bench/run.sh              every benchmark
+#   bench/run.sh cpu          the CPU-bound demo only
+#   bench/run.sh downloads    the downloads demo only
+# BENCH_RUNS (default 7) sets how many runs each median takes.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 ./scripts/setup.sh
 export PATH="$HOME/.cargo/bin:$PATH"
 trunk build --release >/dev/null
-exec node bench/run.mjs "$@"
+which=${1:-all}
+case "$which" in
+  cpu | all | downloads) ;;
+  *) echo "usage: bench/run.sh [cpu|downloads]" >&2; exit 2 ;;
+esac
+if [ "$which" = cpu ] || [ "$which" = all ]; then node bench/run.mjs; fi
+if [ "$which" = downloads ] || [ "$which" = all ]; then node bench/downloads.mjs; fi

@@ -275,7 +275,7 @@ export class DownloadsDemo {
 
   /** Saves every file that arrived (and matched its manifest entry) to the private file system. */
   async #keep(run) {
-    if (!this.saved.supported) return;
+    if (!this.saved.supported || !run.files.some((f) => f.ok)) return;
     const taken = new Set();
     try {
       for (const [i, file] of run.files.entries()) {

@@ -7,6 +7,8 @@ const FOLDER = "downloads";
 export class SavedFiles {
   constructor(sha256Hex) {
     this.sha256Hex = sha256Hex;
+    // name → { bytes, lastModified, sha256 }: an unchanged file is not hashed again on every listing.
+    this.hashes = new Map();
   }
 
   /** Whether this browser offers a writable OPFS to pages. */
@@ -39,13 +41,17 @@ export class SavedFiles {
     for await (const handle of folder.values()) {
       if (handle.kind !== "file") continue;
       const file = await handle.getFile();
-      const sha256 = this.sha256Hex(new Uint8Array(await file.arrayBuffer()));
+      const known = this.hashes.get(handle.name);
+      const unchanged = known && known.bytes === file.size && known.lastModified === file.lastModified;
+      const sha256 = unchanged ? known.sha256 : this.sha256Hex(new Uint8Array(await file.arrayBuffer()));
+      this.hashes.set(handle.name, { bytes: file.size, lastModified: file.lastModified, sha256 });
       files.push({ name: handle.name, bytes: file.size, sha256, file });
     }
     return files.sort((a, b) => a.name.localeCompare(b.name));
   }
 
   async clear() {
+    this.hashes.clear();
     const root = await navigator.storage.getDirectory();
     await root.removeEntry(FOLDER, { recursive: true }).catch((error) => {
       if (error.name !== "NotFoundError") throw error;

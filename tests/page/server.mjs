@@ -27,8 +27,9 @@ export const ISOLATION_HEADERS = {
  * `routes` maps a path to a handler `(request, response) => void` that answers instead of a file
  * (the tests' broken and slow servers). `sampleLatencyMs` makes every `/samples/` file wait that
  * long before its first byte: a real slow server, behind the browser's real connection limit.
+ * `cors` lets pages of any origin read the files (`Access-Control-Allow-Origin: *`).
  */
-export async function serveStatic(root, { isolation = true, routes = {}, sampleLatencyMs = 0 } = {}) {
+export async function serveStatic(root, { isolation = true, routes = {}, sampleLatencyMs = 0, cors = false } = {}) {
   const base = resolve(root);
   const sockets = new Set();
   const server = createServer(async (request, response) => {
@@ -50,6 +51,7 @@ export async function serveStatic(root, { isolation = true, routes = {}, sampleL
         "Content-Type": TYPES[extname(file)] ?? "application/octet-stream",
         "Cache-Control": "no-cache",
         ...(isolation ? ISOLATION_HEADERS : {}),
+        ...(cors ? { "Access-Control-Allow-Origin": "*" } : {}),
       });
       response.end(body);
     } catch {
