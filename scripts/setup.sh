@@ -52,7 +52,14 @@ if [ ! -x /usr/bin/chromium ] || [ ! -x /usr/bin/chromedriver ]; then
   as_root env DEBIAN_FRONTEND=noninteractive apt-get install -y -q chromium chromium-driver
 fi
 
-# 5. playwright-core (drives that Chromium; it never downloads a browser), exactly as locked.
+# 5. Node.js: trunk's build hook writes the sample files with it, and it drives the page tests.
+if ! command -v node >/dev/null || ! command -v npm >/dev/null; then
+  say "apt: installing nodejs and npm"
+  as_root apt-get update -q
+  as_root env DEBIAN_FRONTEND=noninteractive apt-get install -y -q nodejs npm
+fi
+
+# 6. playwright-core (drives that Chromium; it never downloads a browser), exactly as locked.
 locked_ok=$(node -e '
   const want = require("./package-lock.json").packages["node_modules/playwright-core"].version;
   let have = null;

@@ -24,6 +24,7 @@ test("on a phone in dark mode: no sideways scrolling, dark page and dark chart",
   await page.setViewportSize({ width: 390, height: 844 });
   await page.evaluate(() => playground.ready);
   await page.evaluate(() => playground.cpu({ tasks: 4, n: 1_000_000, mode: "threads" }));
+  await page.evaluate(() => playground.downloads({ samples: 12, mode: "concurrent", network: { latencyMs: 50, kbps: 0 } }));
   const layout = await page.evaluate(() => ({
     scrollWidth: document.scrollingElement.scrollWidth,
     innerWidth: window.innerWidth,
@@ -31,12 +32,14 @@ test("on a phone in dark mode: no sideways scrolling, dark page and dark chart",
   }));
   assert.ok(layout.scrollWidth <= layout.innerWidth, `page is ${layout.scrollWidth}px wide on a ${layout.innerWidth}px screen`);
   assert.equal(layout.background, "rgb(24, 26, 31)");
-  // The chart's corner pixel is its background: dark too.
-  const corner = await page.evaluate(() => {
-    const canvas = document.getElementById("cpu-timeline");
-    return Array.from(canvas.getContext("2d").getImageData(2, 2, 1, 1).data.slice(0, 3));
-  });
-  assert.deepEqual(corner, [24, 26, 31]);
+  // Each chart's corner pixel is its background: dark too.
+  for (const id of ["cpu-timeline", "dl-timeline"]) {
+    const corner = await page.evaluate((id) => {
+      const canvas = document.getElementById(id);
+      return Array.from(canvas.getContext("2d").getImageData(2, 2, 1, 1).data.slice(0, 3));
+    }, id);
+    assert.deepEqual(corner, [24, 26, 31], id);
+  }
   await mkdir("tests/artifacts", { recursive: true });
   await page.screenshot({ path: "tests/artifacts/cpu-demo-phone-dark.png", fullPage: true });
   assert.deepEqual(problems, []);
@@ -47,7 +50,7 @@ test("every control has a label and the demo runs from the keyboard alone", asyn
   const { page, problems } = await openPage(browser, server.url);
   await page.evaluate(() => playground.ready);
   const unlabelled = await page.evaluate(() =>
-    [...document.querySelectorAll("input, button")]
+    [...document.querySelectorAll("input, button, select, textarea")]
       .filter((el) => !(el.labels?.length || el.textContent.trim() || el.getAttribute("aria-label")))
       .map((el) => el.id),
   );
@@ -65,6 +68,12 @@ test("every control has a label and the demo runs from the keyboard alone", asyn
   assert.equal(await page.evaluate(() => document.activeElement.id), "cpu-run-sequential");
   await page.keyboard.press("Enter");
   await page.waitForFunction(() => playground.lastCpuRun?.mode === "sequential");
+  // The downloads form too: Enter in a field runs "All at once".
+  await page.selectOption("#dl-network", "none");
+  await page.focus("#dl-limit");
+  await page.keyboard.press("Enter");
+  await page.waitForFunction(() => playground.lastDownloadsRun?.mode === "concurrent");
+  assert.ok((await page.evaluate(() => playground.lastDownloadsRun)).files.every((f) => f.ok));
   assert.deepEqual(problems, []);
   await page.close();
 });
