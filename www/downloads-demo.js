@@ -30,6 +30,7 @@ export class DownloadsDemo {
     this.lastRun = null;
     this.lastResult = null;
     this.lastSequential = new Map();
+    this.lastConcurrent = new Map();
     this.dark = matchMedia("(prefers-color-scheme: dark)");
     // The simulated network keeps the browser's per-host limit only where the browser has one.
     const protocol = performance.getEntriesByType("navigation")[0]?.nextHopProtocol ?? "http/1.1";
@@ -252,8 +253,10 @@ export class DownloadsDemo {
     const concurrency = this.bindings.downloadConcurrency(flat);
     const key = JSON.stringify([plans.map((p) => p.url), network.query]);
     if (mode.mode === "sequential") this.lastSequential.set(key, wallMs);
+    if (mode.mode === "concurrent") this.lastConcurrent.set(key, wallMs);
     const sequentialMs = this.lastSequential.get(key);
-    const run = { files, flat, mode, network, wallMs, concurrency, threadStartMs, sequentialMs };
+    const concurrentMs = this.lastConcurrent.get(key);
+    const run = { files, flat, mode, network, wallMs, concurrency, threadStartMs, sequentialMs, concurrentMs };
     this.lastRun = run;
     run.api = {
       files: files.map((f) => ({
@@ -391,7 +394,10 @@ export class DownloadsDemo {
     $("dl-status").textContent =
       `${MODE_TITLES[run.mode.mode]}: ${run.files.length - failed} of ${run.files.length} files in ${formatMs(run.wallMs)}${threads}.` +
       (cancelledCount ? ` Cancelled ${cancelledCount}.` : "") +
-      (failed - cancelledCount > 0 ? ` ${failed - cancelledCount} failed — see each file's reason below.` : "");
+      (failed - cancelledCount > 0 ? ` ${failed - cancelledCount} failed — see each file's reason below.` : "") +
+      (run.mode.mode === "threads" && run.concurrentMs && !failed
+        ? ` All at once on one thread took ${formatMs(run.concurrentMs)}: for waiting, ${run.mode.limit} threads buy nothing one thread's futures don't.`
+        : "");
     const queued = waited;
     $("dl-queue-note").textContent = queued
       ? `${queued} file${queued > 1 ? "s" : ""} waited for a connection (grey): the browser opens at most ${this.connections} HTTP/1.1 connections to one host, so "all at once" really means "${this.connections} at once" here. HTTP/2 and HTTP/3 carry every request on one connection.`
