@@ -184,7 +184,8 @@ export class DownloadsDemo {
       if (message) $(input).setAttribute("aria-invalid", "true");
       else $(input).removeAttribute("aria-invalid");
     }
-    if (key(errors)) $(fields[key(errors)]).focus();
+    const first = firstInvalidField(errors);
+    if (first) $(fields[first]).focus();
   }
 
   /** Resolves an address against the page, and matches it to the manifest when it is a sample file. */
@@ -251,11 +252,12 @@ export class DownloadsDemo {
     const files = results.map((r, i) => ({ ...r, url: plans[i].url, name: plans[i].name ?? fileNameFromUrl(plans[i].url) }));
     const flat = new Float64Array(files.flatMap((f, i) => [i, f.startMs, f.queuedMs, f.firstByteMs ?? Number.NaN, f.endMs, f.ok ? 1 : 0]));
     const concurrency = this.bindings.downloadConcurrency(flat);
-    const key = JSON.stringify([plans.map((p) => p.url), network.query]);
-    if (mode.mode === "sequential") this.lastSequential.set(key, wallMs);
-    if (mode.mode === "concurrent") this.lastConcurrent.set(key, wallMs);
-    const sequentialMs = this.lastSequential.get(key);
-    const concurrentMs = this.lastConcurrent.get(key);
+    // Comparisons only between runs of the same files on the same network.
+    const sameWork = JSON.stringify([plans.map((p) => p.url), network.query]);
+    if (mode.mode === "sequential") this.lastSequential.set(sameWork, wallMs);
+    if (mode.mode === "concurrent") this.lastConcurrent.set(sameWork, wallMs);
+    const sequentialMs = this.lastSequential.get(sameWork);
+    const concurrentMs = this.lastConcurrent.get(sameWork);
     const run = { files, flat, mode, network, wallMs, concurrency, threadStartMs, sequentialMs, concurrentMs };
     this.lastRun = run;
     run.api = {
@@ -436,7 +438,7 @@ export class DownloadsDemo {
   }
 }
 
-function key(errors) {
+function firstInvalidField(errors) {
   return ["urls", "network", "limit", "threads"].find((k) => errors[k]);
 }
 

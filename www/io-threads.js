@@ -59,7 +59,8 @@ export class DownloadThreads {
         if (data.type === "event") onEvent(data.event);
         else if (data.type === "result" || data.type === "failed") {
           signal.removeEventListener("abort", onAbort);
-          resolve(data.type === "result" ? data.result : failed(file, index, data.message));
+          const atMs = performance.timeOrigin + performance.now() - originMs;
+          resolve(data.type === "result" ? data.result : failed(file, index, `the download thread failed: ${data.message}`, atMs));
         }
       };
       worker.postMessage({ type: "download", file, index, originMs, timeoutMs });
@@ -77,7 +78,6 @@ function cancelled(file, index, atMs) {
     retryable: true, startMs: atMs, queuedMs: 0, firstByteMs: null, endMs: atMs, verified: false, simulated: false };
 }
 
-function failed(file, index, message) {
-  const atMs = 0;
+function failed(file, index, message, atMs) {
   return { ...cancelled(file, index, atMs), error: message, errorKind: "internal" };
 }
