@@ -1,5 +1,6 @@
 //! Charts drawn with plotters on any backend: a `<canvas>` on the page, SVG in native tests.
 
 pub mod downloads;
+pub mod speedup;
 pub mod theme;
 pub mod timeline;

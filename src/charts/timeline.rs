@@ -5,6 +5,7 @@ use plotters::prelude::*;
 use plotters::style::text_anchor::{HPos, Pos, VPos};
 
 use super::theme::Theme;
+use crate::exec::cpu::SERIAL_TASK;
 use crate::model::timeline::Timeline;
 
 /// Bars narrower than this many pixels carry no text label; their task shows through the colour.
@@ -90,8 +91,13 @@ pub fn draw_timeline<DB: DrawingBackend>(
             right - left >= MIN_LABELLED_BAR_PX
         })
         .map(|span| {
+            let label = if span.task == SERIAL_TASK {
+                " serial part".to_owned()
+            } else {
+                format!(" T{} c{}", span.task, span.chunk)
+            };
             Text::new(
-                format!(" T{} c{}", span.task, span.chunk),
+                label,
                 (span.start_ms, SegmentValue::CenterOf(span.worker)),
                 label_font.clone(),
             )

@@ -1,6 +1,9 @@
 //! Running a work plan: CPU work one after another or on a rayon pool's threads, with shared
-//! progress and cancel flags; I/O work as futures, one after another, all at once or at most k.
+//! progress and cancel flags; I/O work as futures, one after another, all at once or at most k;
+//! the shared-counter experiment; and the crash report a panicking thread leaves behind.
 
 pub mod control;
+pub mod counter;
 pub mod cpu;
+pub mod crash;
 pub mod io;
