@@ -13,7 +13,7 @@ use playground::exec::cpu::{run_cpu_with, Mode, RunOptions, SERIAL_TASK};
 use playground::exec::crash::{CrashReport, MESSAGE_BYTES};
 use playground::kernels::sum_squares::sum_of_squares_formula;
 use playground::model::amdahl::{amdahl_speedup, fit_serial_fraction, serial_items_for};
-use playground::model::cpu_params::CpuParams;
+use playground::model::cpu_params::{parse_lab_params, CpuParams, LabParams};
 use playground::model::timeline::{max_overlap, Clock};
 use plotters::prelude::*;
 
@@ -222,4 +222,25 @@ fn the_speedup_chart_draws_measured_ideal_and_fitted_with_a_legend() {
         4 + 1,
         "one dot per point and the legend's"
     );
+}
+
+#[test]
+fn lab_fields_are_checked_with_their_names() {
+    assert_eq!(
+        parse_lab_params("4", "", 4),
+        Ok(LabParams {
+            processes: 4,
+            crash_task: None
+        })
+    );
+    assert_eq!(parse_lab_params("2", "3", 4).unwrap().crash_task, Some(3));
+    let errors = parse_lab_params("0", "4", 4).unwrap_err();
+    let fields: Vec<&str> = errors.iter().map(|e| e.field).collect();
+    assert_eq!(fields, ["processes", "crashTask"]);
+    assert!(
+        errors[1].message.contains("from 0 to 3"),
+        "{}",
+        errors[1].message
+    );
+    assert!(parse_lab_params("17", "", 4).is_err());
 }

@@ -3,6 +3,7 @@
 import { CpuRuntime } from "./runtime.js";
 import { CpuDemo } from "./cpu-demo.js";
 import { DownloadsDemo } from "./downloads-demo.js";
+import { ProcessPool } from "./process-pool.js";
 
 let resolveReady;
 let rejectReady;
@@ -17,7 +18,10 @@ let downloadsDemo = null;
 window.playground = {
   /** Resolves when every demo on the page can run; rejects with the reason if one cannot. */
   ready,
-  /** Runs the CPU demo: { tasks, n, threads, chunks, mode: "sequential" | "threads" }. Waits for `ready`. */
+  /**
+   * Runs the CPU demo: { tasks, n, threads, chunks, mode: "sequential" | "threads" | "processes", processes,
+   * gil, crashTask }. Waits for `ready`.
+   */
   cpu: (options) => ready.then(() => cpuDemo.run(options)),
   /**
    * Downloads files: { urls?, samples?, mode: "sequential" | "concurrent" | "bounded" | "threads", limit?,
@@ -90,7 +94,8 @@ async function boot() {
   const cores = navigator.hardwareConcurrency || 1;
   const [bindings, module] = await Promise.all([trunkBindings(), compileModule()]);
   const runtime = new CpuRuntime(module);
-  cpuDemo = new CpuDemo({ bindings, runtime, cores });
+  const pool = new ProcessPool(module);
+  cpuDemo = new CpuDemo({ bindings, runtime, pool, cores });
   downloadsDemo = new DownloadsDemo({ bindings, module });
   const describe = (process) => {
     status.textContent =

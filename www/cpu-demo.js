@@ -2,8 +2,9 @@
 // timeline. Validation, arithmetic and drawing live in Rust; this file only wires them to the page.
 
 const FIELDS = ["tasks", "n", "threads", "chunks"];
-const OPTIONS = new Set([...FIELDS, "mode"]);
-const MODES = new Set(["sequential", "threads"]);
+const LAB_FIELDS = { processes: "cpu-processes", crashTask: "cpu-crash" };
+const OPTIONS = new Set([...FIELDS, "mode", "processes", "gil", "crashTask"]);
+const MODES = new Set(["sequential", "threads", "processes"]);
 const PROGRESS_INTERVAL_MS = 100;
 const BUSY_DELAY_MS = 100;
 
@@ -12,9 +13,10 @@ const groupDigits = (digits) => digits.replace(/\B(?=(\d{3})+(?!\d))/g, ",");
 const formatMs = (ms) => (ms >= 10 ? `${Math.round(ms).toLocaleString("en-US")} ms` : `${ms.toFixed(1)} ms`);
 
 export class CpuDemo {
-  constructor({ bindings, runtime, cores }) {
+  constructor({ bindings, runtime, pool, cores }) {
     this.bindings = bindings;
     this.runtime = runtime;
+    this.pool = pool;
     this.cores = cores;
     this.running = null;
     this.lastSequential = null;
@@ -24,6 +26,7 @@ export class CpuDemo {
     this.dark = matchMedia("(prefers-color-scheme: dark)");
 
     $("cpu-threads").value = String(cores);
+    $("cpu-processes").value = String(cores);
     $("cpu-threads-hint").textContent = `1 to ${cores} (your logical cores)`;
     // The limits come from the Rust that checks them, so the hints cannot drift from the checks.
     const limits = bindings.cpuLimits();
@@ -35,6 +38,8 @@ export class CpuDemo {
     $("cpu-rust").textContent = bindings.kernelSource();
 
     $("cpu-run-sequential").addEventListener("click", () => this.#runFromForm("sequential"));
+    $("cpu-run-processes").addEventListener("click", () => this.#runFromForm("processes"));
+    $("cpu-processes").addEventListener("input", () => this.#labelThreadsButton());
     $("cpu-cancel").addEventListener("click", () => this.cancel());
     // "Run on N threads" is the form's submit button, so Enter in any field runs it too.
     $("cpu-form").addEventListener("submit", (event) => {
@@ -64,8 +69,14 @@ export class CpuDemo {
     if (unknown.length)
       throw new TypeError(`Unknown option ${unknown.map((k) => `"${k}"`).join(", ")}; known: ${[...OPTIONS].join(", ")}.`);
     const mode = options.mode ?? "threads";
-    if (!MODES.has(mode)) throw new TypeError(`mode must be "sequential" or "threads", not ${JSON.stringify(mode)}.`);
-    const text = (value, fallback) => (value === undefined ? fallback : String(value));
+    if (!MODES.has(mode))
+      throw new TypeError(`mode must be "sequential", "threads" or "processes", not ${JSON.stringify(mode)}.`);
+    if (options.gil !== undefined && typeof options.gil !== "boolean") throw new TypeError("gil must be true or false.");
+    if (options.gil && mode !== "threads")
+      throw new TypeError(`gil applies to the "threads" mode: each process has its own interpreter (and lock).`);
+    if (options.processes !== undefined && mode !== "processes")
+      throw new TypeError(`processes applies to the "processes" mode, not "${mode}".`);
+    const text = (value, fallback) => (value === undefined || value === null ? fallback : String(value));
     const form = {
       tasks: text(options.tasks, "4"),
       n: text(options.n, "10000000"),
@@ -74,17 +85,25 @@ export class CpuDemo {
     };
     const checked = this.#check(form);
     if (!checked.ok) throw new RangeError(checked.errors.map((e) => e.message).join(" "));
+    const labForm = { processes: text(options.processes, String(this.cores)), crashTask: text(options.crashTask, "") };
+    const lab = this.bindings.checkLabInput(labForm.processes, labForm.crashTask, checked.params.tasks);
+    if (!lab.ok) throw new RangeError(lab.errors.map((e) => e.message).join(" "));
     for (const field of FIELDS) $(`cpu-${field}`).value = form[field];
+    $("cpu-processes").value = labForm.processes;
+    $("cpu-crash").value = labForm.crashTask;
+    $("cpu-gil").checked = options.gil === true;
     this.#showFieldErrors([]);
     this.#labelThreadsButton();
-    return this.#start(checked.params, mode);
+    return this.#start(checked.params, mode, { processes: lab.processes, crashTask: lab.crashTask, gil: options.gil === true });
   }
 
   /** Stops the run in progress, if any. The run's promise rejects with an AbortError. */
   cancel() {
     if (!this.running) return false;
     this.running.cancelledAt = performance.now();
+    this.running.control.cancelled = true;
     this.runtime.current?.cancel();
+    this.pool.cancel(this.running.lab.processes);
     this.#status("Cancelling…");
     return true;
   }
@@ -92,50 +111,85 @@ export class CpuDemo {
   #runFromForm(mode) {
     const form = Object.fromEntries(FIELDS.map((field) => [field, $(`cpu-${field}`).value]));
     const checked = this.#check(form);
-    this.#showFieldErrors(checked.ok ? [] : checked.errors);
-    if (!checked.ok) {
+    const lab = this.bindings.checkLabInput($("cpu-processes").value, $("cpu-crash").value, checked.ok ? checked.params.tasks : 64);
+    const errors = [...(checked.ok ? [] : checked.errors), ...(lab.ok ? [] : lab.errors)];
+    this.#showFieldErrors(errors);
+    if (errors.length) {
       this.#status("Nothing ran: fix the highlighted fields first.", true);
-      $(`cpu-${checked.errors[0].field}`).focus();
+      $(LAB_FIELDS[errors[0].field] ?? `cpu-${errors[0].field}`).focus();
       return;
     }
+    const gil = $("cpu-gil").checked && mode === "threads";
     // Errors are already on the page; the click itself has nobody to reject to.
-    this.#start(checked.params, mode).catch(() => {});
+    this.#start(checked.params, mode, { processes: lab.processes, crashTask: lab.crashTask, gil }).catch(() => {});
   }
 
   #check(form) {
     return this.bindings.checkCpuInput(form.tasks, form.n, form.threads, form.chunks, this.cores);
   }
 
-  async #start(params, mode) {
+  async #start(params, mode, lab = { processes: this.cores, crashTask: null, gil: false }) {
     if (this.running)
       throw new Error("A CPU run is already in progress: wait for it to finish or cancel it first.");
-    const run = { params, mode, cancelledAt: null };
+    const control = { cancelled: false, finishedItems: 0 };
+    const run = { params, mode, lab, control, cancelledAt: null };
     this.running = run;
     const total = params.tasks * params.n;
     let busyTimer;
     try {
-      if (mode === "threads" && this.runtime.current?.threads !== params.threads) {
+      const starting =
+        mode === "processes" ? !this.pool.processes.slice(0, lab.processes).every((p) => p?.alive) && lab.processes
+          : mode === "threads" && this.runtime.current?.threads !== params.threads && params.threads;
+      if (starting) {
         this.#setBusy(true);
-        this.#status(`Starting a new process with ${params.threads} thread${params.threads > 1 ? "s" : ""}…`);
+        const what = mode === "processes" ? "process" : "thread";
+        this.#status(`Starting ${mode === "processes" ? `${starting} processes` : `a new process with ${starting} ${what}${starting > 1 ? "s" : ""}`}…`);
       }
+      if (mode === "processes") await this.pool.ensure(lab.processes);
       const process =
-        mode === "threads" ? await this.runtime.processWith(params.threads) : await this.runtime.anyProcess();
+        mode === "threads" ? await this.runtime.processWith(params.threads)
+          : mode === "sequential" ? await this.runtime.anyProcess() : null;
       if (run.cancelledAt !== null) throw abortError();
       // The busy state appears only once the run has lasted BUSY_DELAY_MS. A quick run then ends
       // without a flicker and without the browser repainting meanwhile: on a 2-core machine that
       // repaint would take a core from the very threads being timed (measured: bench/run.sh).
+      const itemsDone = mode === "processes" ? () => this.pool.itemsDone(lab.processes, control.finishedItems) : () => process.itemsDone();
       busyTimer = setTimeout(() => {
         this.#setBusy(true);
-        this.#status(mode === "threads" ? `Running on ${process.threads} threads…` : "Running sequentially…");
-        this.#watchProgress(process, total, run);
+        this.#status(
+          mode === "threads" ? `Running on ${process.threads} threads${lab.gil ? " under a simulated GIL" : ""}…`
+            : mode === "processes" ? `Running in ${lab.processes} processes…` : "Running sequentially…",
+        );
+        this.#watchProgress(itemsDone, total, run);
       }, BUSY_DELAY_MS);
-      const result = await process
-        .runCpu({ tasks: params.tasks, n: params.n, chunks: params.chunks, parallel: mode === "threads" })
-        .catch((error) => {
-          throw run.cancelledAt !== null ? abortError() : error;
-        });
-      this.#show({ ...result, mode, threads: mode === "threads" ? process.threads : 1, params });
-      this.#status(`Done in ${formatMs(result.wallMs)}.`);
+      const result =
+        mode === "processes"
+          ? await this.#runInProcesses(params, lab, control)
+          : await process
+              .runCpu({ tasks: params.tasks, n: params.n, chunks: params.chunks, parallel: mode === "threads", gil: lab.gil, crashTask: lab.crashTask })
+              .catch((error) => {
+                if (run.cancelledAt !== null) throw abortError();
+                if (error.name === "ProcessLost") {
+                  // The crash took the whole process and every thread in it; start a fresh one now.
+                  this.runtime.processWith(process.threads).catch(() => {});
+                  throw new Error(
+                    `${error.message}. One thread's panic took down the whole process with all ${process.threads} of its threads, ` +
+                      "so every result of this run is lost. A fresh process has been started.",
+                  );
+                }
+                throw error;
+              });
+      const threads = mode === "threads" ? process.threads : mode === "processes" ? lab.processes : 1;
+      this.#show({ ...result, mode, threads, gil: lab.gil, params });
+      const crashed = result.errors?.length ?? 0;
+      this.#status(
+        crashed
+          ? `Done in ${formatMs(result.wallMs)}, but ${crashed === 1 ? "one process" : `${crashed} processes`} crashed: ${result.errors
+              .map((e) => `task ${e.task} (${e.message})`)
+              .join("; ")}. Only that task is lost: the other results arrived, and a new process took the crashed one's place.`
+          : `Done in ${formatMs(result.wallMs)}.`,
+        crashed > 0,
+      );
       return this.lastResult;
     } catch (error) {
       if (error.name === "AbortError") {
@@ -153,7 +207,25 @@ export class CpuDemo {
     }
   }
 
-  #watchProgress(process, total, run) {
+  /** Processes mode: the plan's chunks go to the process pool; each task's parts are added in Rust. */
+  async #runInProcesses(params, lab, control) {
+    const flat = this.bindings.planChunks(String(params.tasks), String(params.n), String(params.chunks));
+    const chunks = [];
+    for (let i = 0; i < flat.length; i += 4) chunks.push({ task: flat[i], chunk: flat[i + 1], start: flat[i + 2], end: flat[i + 3] });
+    const originMs = performance.timeOrigin + performance.now();
+    const mapped = await this.pool.map(chunks, { count: lab.processes, crashTask: lab.crashTask, originMs, control });
+    const wallMs = performance.timeOrigin + performance.now() - originMs;
+    const results = Array.from({ length: params.tasks }, (_, task) => {
+      const parts = mapped.chunks.filter((c) => c.task === task);
+      return parts.some((c) => c.sum === null) ? null : this.bindings.sumDecimals(parts.map((c) => c.sum));
+    });
+    const spans = mapped.chunks
+      .filter((c) => c.sum !== null)
+      .map((c) => ({ worker: c.worker, task: c.task, chunk: c.chunk, rangeStart: c.start, rangeEnd: c.end, startMs: c.startMs, endMs: c.endMs }));
+    return { results, wallMs, spans, errors: mapped.errors };
+  }
+
+  #watchProgress(itemsDone, total, run) {
     const bar = $("cpu-progress");
     const text = $("cpu-progress-text");
     // Ten updates a second, by timer rather than requestAnimationFrame: a rAF loop makes the browser
@@ -161,7 +233,7 @@ export class CpuDemo {
     // measurable time from the very threads being watched (bench/run.sh, "frame gap" and speedup rows).
     const tick = () => {
       if (run.finished) return;
-      const done = Math.min(process.itemsDone(), total);
+      const done = Math.min(itemsDone(), total);
       bar.value = done / total;
       text.textContent = `${groupDigits(String(done))} of ${groupDigits(String(total))} squares`;
       setTimeout(tick, PROGRESS_INTERVAL_MS);
@@ -171,14 +243,20 @@ export class CpuDemo {
 
   #show(run) {
     this.lastRun = run;
-    const { results, wallMs, spans, mode, threads } = run;
-    this.lastResult = { results, wallMs, spans, mode, threads };
+    const { results, wallMs, spans, mode, threads, gil } = run;
+    this.lastResult = { results, wallMs, spans, mode, threads, gil };
+    if (mode === "processes") {
+      this.lastResult.processes = threads;
+      this.lastResult.errors = run.errors ?? [];
+    }
     const sameWork = (a, b) => a.tasks === b.tasks && a.n === b.n && a.chunks === b.chunks;
     if (run.mode === "sequential") this.lastSequential = run;
     $("cpu-results").hidden = false;
     $("cpu-wall").textContent = formatMs(run.wallMs);
     $("cpu-ran-on").textContent =
-      run.mode === "sequential" ? "1 thread, one chunk after another" : `${run.threads} threads`;
+      run.mode === "sequential" ? "1 thread, one chunk after another"
+        : run.mode === "processes" ? `${run.threads} processes (own memory each)`
+          : `${run.threads} threads${run.gil ? " under a simulated GIL" : ""}`;
     let speedup = "run sequentially to compare";
     if (run.mode === "sequential") speedup = "1× (this is the baseline)";
     else if (this.lastSequential && sameWork(this.lastSequential.params, run.params)) {
@@ -193,7 +271,9 @@ export class CpuDemo {
         const name = document.createElement("td");
         name.textContent = `T${task}`;
         const sum = document.createElement("td");
-        sum.textContent = groupDigits(value);
+        const error = run.errors?.find((e) => e.task === task);
+        sum.textContent = value === null ? `lost: its process crashed (${error?.message ?? "no message"})` : groupDigits(value);
+        if (value === null) sum.className = "error";
         row.append(name, sum);
         return row;
       }),
@@ -208,12 +288,13 @@ export class CpuDemo {
     const canvas = $("cpu-timeline");
     const run = this.lastRun;
     const rows = run ? (run.mode === "sequential" ? 1 : run.threads) : this.cores;
+    const kind = run ? (run.mode === "threads" && run.gil ? "gil" : run.mode) : "threads";
     canvas.width = Math.max(300, canvas.clientWidth);
     canvas.height = 90 + rows * 36;
     const flat = new Float64Array((run?.spans.length ?? 0) * 5);
     run?.spans.forEach((s, i) => flat.set([s.worker, s.task, s.chunk, s.startMs, s.endMs], i * 5));
     try {
-      this.bindings.drawTimeline(canvas, flat, rows, run?.mode === "sequential", this.dark.matches);
+      this.bindings.drawTimeline(canvas, flat, rows, kind, this.dark.matches);
     } catch (error) {
       this.#status(`The timeline could not be drawn: ${error.message}`, true);
     }
@@ -222,19 +303,23 @@ export class CpuDemo {
   #setBusy(busy) {
     $("cpu-run-sequential").disabled = busy;
     $("cpu-run-threads").disabled = busy;
+    $("cpu-run-processes").disabled = busy;
     $("cpu-cancel").disabled = !busy;
   }
 
   #labelThreadsButton() {
     const threads = $("cpu-threads").value.trim();
     $("cpu-run-threads").textContent = /^\d+$/.test(threads) ? `Run on ${threads} threads` : "Run on threads";
+    const processes = $("cpu-processes").value.trim();
+    $("cpu-run-processes").textContent = /^\d+$/.test(processes) ? `Run in ${processes} processes` : "Run in processes";
   }
 
   #showFieldErrors(errors) {
-    for (const field of FIELDS) {
+    const inputs = { ...Object.fromEntries(FIELDS.map((f) => [f, `cpu-${f}`])), ...LAB_FIELDS };
+    for (const [field, input] of Object.entries(inputs)) {
       const error = errors.find((e) => e.field === field);
-      $(`cpu-${field}-error`).textContent = error ? error.message : "";
-      $(`cpu-${field}`).setAttribute("aria-invalid", error ? "true" : "false");
+      $(`${input}-error`).textContent = error ? error.message : "";
+      $(input).setAttribute("aria-invalid", error ? "true" : "false");
     }
   }
 

@@ -1,58 +1,71 @@
 // A "process": one dedicated worker holding one wasm instance with its own memory.
-// Its rayon pool (started by initThreadPool) are its threads; they share that memory.
+// Its rayon pool (started by initThreadPool) are its threads; they share that memory. A process of
+// the process pool (processes mode) has no pool: `threads: 0`, one thread, like a Python process.
 //
-// Messages in:  { type: "start", module, threads }   → { type: "ready", memory, addresses, startupMs }
-//               { type: "run", id, tasks, n, chunks, parallel } → { type: "done", id, run }
-//                                                             or { type: "failed", id, message }
-//               { type: "tiny-jobs", id, rounds }     → { type: "done", id, run: microsPerJob }
-// A run blocks this worker until it ends; progress and cancel therefore go through shared memory
-// (see controlAddresses in src/web/mod.rs), never through messages.
+// Messages in (each answered by { type: "done", id, run } or { type: "failed", id, message }):
+//   { type: "start", module, threads }   → { type: "ready", memory, addresses, crashAddress, startupMs }
+//        `module` is a compiled WebAssembly.Module (a warm start) or the .wasm URL (a cold start:
+//        this process fetches and compiles it itself, as a freshly spawned Python re-imports).
+//   { type: "run", id, tasks, n, chunks, parallel, gil, crashTask, serialFraction }
+//   { type: "chunk", id, task, chunk, start, end, originMs, crash }   one chunk (the process pool's item)
+//   { type: "counter", id, threads, increments, method }
+//   { type: "checksum-bytes", id, bytes }       the hand-off: bytes copied in by the message
+//   { type: "alloc-input", id, length }          the hand-off: room in shared memory for the page
+//   { type: "checksum-shared", id }              the hand-off: threads read the shared input in place
+//   { type: "tiny-jobs", id, rounds }
+// A panic aborts: a run that crashes answers { type: "crashed", id, message } and the page ends this
+// process. A thread of the pool that crashes cannot answer at all: the page sees the crash report
+// in shared memory (see crashAddress in src/web/lab.rs) and ends the process.
 import init, * as wasm from "../playground.js";
 
 const WARM_UP_N = 2_000_000;
 
 async function start({ module, threads }) {
   const started = performance.now();
-  // The page compiled the module once; instantiating it here skips a second compile.
+  // A compiled module skips a second compile; a URL makes this process compile its own.
   const exports = await init({ module_or_path: module });
-  await wasm.initThreadPool(threads);
+  wasm.installCrashReporter();
+  if (threads > 0) await wasm.initThreadPool(threads);
   // Warm-up: V8 first runs wasm with its baseline compiler and swaps in optimised code once a
   // function is hot. Without this, a learner's first run is the slow one and every speedup shown
   // against it is inflated. A small run on the calling thread and on every pool thread does it.
   wasm.runCpu("1", String(WARM_UP_N), "1", false);
-  wasm.runCpu(String(threads), String(WARM_UP_N), "1", true);
+  if (threads > 0) wasm.runCpu(String(threads), String(WARM_UP_N), "1", true);
   postMessage({
     type: "ready",
     memory: exports.memory,
     addresses: Array.from(wasm.controlAddresses()),
+    crashAddress: wasm.crashAddress(),
     startupMs: performance.now() - started,
   });
 }
 
-function run({ id, tasks, n, chunks, parallel }) {
+const handlers = {
+  run: ({ tasks, n, chunks, parallel, gil = false, crashTask, serialFraction = 0 }) =>
+    wasm.runCpuWith(String(tasks), String(n), String(chunks), parallel, gil, crashTask ?? undefined, serialFraction),
+  chunk: ({ task, chunk, start, end, originMs, crash = false }) => wasm.runChunk(task, chunk, start, end, originMs, crash),
+  counter: ({ threads, increments, method }) => wasm.countShared(threads, increments, method),
+  "checksum-bytes": ({ bytes }) => wasm.checksumBytes(new Uint8Array(bytes)),
+  "alloc-input": ({ length }) => wasm.allocInput(length),
+  "checksum-shared": () => wasm.checksumShared(),
+  "tiny-jobs": ({ rounds }) => wasm.tinyJobMicros(rounds),
+};
+
+function answer(data) {
   try {
-    const result = wasm.runCpu(String(tasks), String(n), String(chunks), parallel);
-    postMessage({ type: "done", id, run: result });
+    postMessage({ type: "done", id: data.id, run: handlers[data.type](data) });
   } catch (error) {
-    postMessage({ type: "failed", id, message: error?.message ?? String(error) });
+    const crash = wasm.crashMessage();
+    if (crash !== undefined) postMessage({ type: "crashed", id: data.id, message: crash });
+    else postMessage({ type: "failed", id: data.id, message: error?.message ?? String(error) });
   }
 }
 
 self.addEventListener("message", ({ data }) => {
-  switch (data?.type) {
-    case "start":
-      start(data).catch((error) =>
-        postMessage({ type: "start-failed", message: error?.message ?? String(error) }),
-      );
-      break;
-    case "run":
-      run(data);
-      break;
-    case "tiny-jobs":
-      postMessage({ type: "done", id: data.id, run: wasm.tinyJobMicros(data.rounds) });
-      break;
-    default:
-      // wasm-bindgen-rayon's own messages to nested workers never reach here; ignore anything else.
-      break;
+  if (data?.type === "start") {
+    start(data).catch((error) => postMessage({ type: "start-failed", message: error?.message ?? String(error) }));
+  } else if (handlers[data?.type]) {
+    answer(data);
   }
+  // wasm-bindgen-rayon's own messages to nested workers never reach here; anything else is ignored.
 });

@@ -9,6 +9,8 @@ use crate::kernels::sum_squares::MAX_N;
 pub const MAX_TASKS: u32 = 64;
 /// Most chunks per task: enough to show work stealing, few enough to draw every bar.
 pub const MAX_CHUNKS: u32 = 64;
+/// Most processes in the process pool: each holds its own wasm instance and memory.
+pub const MAX_PROCESSES: u32 = 16;
 
 /// The CPU demo's inputs, checked.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -104,6 +106,51 @@ pub fn parse_cpu_params(form: CpuForm<'_>, max_threads: u32) -> Result<CpuParams
             chunks: chunks as u32,
         }),
         _ => Err(errors),
+    }
+}
+
+/// The lab's extra fields: how many processes, and which task (if any) crashes on purpose.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct LabParams {
+    pub processes: u32,
+    pub crash_task: Option<u32>,
+}
+
+/// Checks the processes count (1 to [`MAX_PROCESSES`]) and the crash task (empty for none, or a
+/// task number below `tasks`). Field names as the page and the API call them.
+pub fn parse_lab_params(
+    processes: &str,
+    crash_task: &str,
+    tasks: u32,
+) -> Result<LabParams, Vec<FieldError>> {
+    let processes = parse_whole(
+        "processes",
+        "Number of processes",
+        processes,
+        1,
+        u64::from(MAX_PROCESSES),
+    );
+    let crash_task = if crash_task.trim().is_empty() {
+        Ok(None)
+    } else {
+        parse_whole(
+            "crashTask",
+            "The task to crash",
+            crash_task,
+            0,
+            u64::from(tasks.max(1) - 1),
+        )
+        .map(|task| Some(task as u32))
+    };
+    match (processes, crash_task) {
+        (Ok(processes), Ok(crash_task)) => Ok(LabParams {
+            processes: processes as u32,
+            crash_task,
+        }),
+        (processes, crash_task) => Err([processes.err(), crash_task.err()]
+            .into_iter()
+            .flatten()
+            .collect()),
     }
 }
 

@@ -30,19 +30,22 @@ pub fn checked_params(checked: Result<CpuParams, Vec<FieldError>>) -> JsValue {
                 ]),
             ),
         ]),
-        Err(errors) => {
-            let list: Array = errors
-                .iter()
-                .map(|e| {
-                    object(&[
-                        ("field", e.field.into()),
-                        ("message", e.message.as_str().into()),
-                    ])
-                })
-                .collect();
-            object(&[("ok", false.into()), ("errors", list.into())])
-        }
+        Err(errors) => field_errors(&errors),
     }
+}
+
+/// `{ ok: false, errors: [{ field, message }] }`.
+pub fn field_errors(errors: &[FieldError]) -> JsValue {
+    let list: Array = errors
+        .iter()
+        .map(|e| {
+            object(&[
+                ("field", e.field.into()),
+                ("message", e.message.as_str().into()),
+            ])
+        })
+        .collect();
+    object(&[("ok", false.into()), ("errors", list.into())])
 }
 
 pub fn input_error(errors: Vec<FieldError>) -> JsError {

@@ -4,6 +4,7 @@
 mod clock;
 mod convert;
 mod downloads;
+mod lab;
 
 use plotters::prelude::*;
 use plotters_canvas::CanvasBackend;
@@ -108,13 +109,14 @@ pub fn speedup(sequential_ms: f64, parallel_ms: f64) -> Option<f64> {
 }
 
 /// Draws a run's timeline on `canvas`. `spans` is flat: `worker, task, chunk, startMs, endMs` per
-/// span. `rows` is the number of workers to show; `sequential` labels the single row accordingly.
+/// span. `rows` is the number of workers to show; `kind` ("sequential", "threads", "gil" or
+/// "processes") names the rows and the caption.
 #[wasm_bindgen(js_name = drawTimeline)]
 pub fn draw_timeline_on_canvas(
     canvas: HtmlCanvasElement,
     spans: &[f64],
     rows: u32,
-    sequential: bool,
+    kind: &str,
     dark: bool,
 ) -> Result<(), JsError> {
     let timeline = Timeline::new(
@@ -130,16 +132,23 @@ pub fn draw_timeline_on_canvas(
             })
             .collect(),
     );
-    let labels = if sequential {
-        TimelineLabels {
+    let labels = match kind {
+        "sequential" => TimelineLabels {
             row_prefix: "main",
             caption: "Sequential: every chunk on one thread",
-        }
-    } else {
-        TimelineLabels {
+        },
+        "gil" => TimelineLabels {
+            row_prefix: "thread",
+            caption: "Threads under a simulated GIL: one bar at a time",
+        },
+        "processes" => TimelineLabels {
+            row_prefix: "process",
+            caption: "One row per process, one bar per chunk (each process: its own memory)",
+        },
+        _ => TimelineLabels {
             row_prefix: "thread",
             caption: "One row per thread, one bar per chunk",
-        }
+        },
     };
     let backend = CanvasBackend::with_canvas_object(canvas)
         .ok_or_else(|| JsError::new("the timeline canvas has no 2D context"))?;

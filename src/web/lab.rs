@@ -1,0 +1,296 @@
+//! The threads-vs-processes lab's exports: runs with a simulated GIL, a crashing task or a serial
+//! phase; single chunks for the process pool; the shared counter; the large-input hand-off; the
+//! crash report; Amdahl's fit and chart.
+
+use std::sync::{Mutex, Once};
+
+use plotters::prelude::*;
+use plotters_canvas::CanvasBackend;
+use rayon::prelude::*;
+use wasm_bindgen::prelude::*;
+use web_sys::HtmlCanvasElement;
+
+use super::clock::PerformanceClock;
+use super::convert;
+use super::CONTROL;
+use crate::charts::speedup::draw_speedup;
+use crate::charts::theme::Theme;
+use crate::exec::counter::{count_shared, CounterMethod, MAX_INCREMENTS};
+use crate::exec::cpu::{self, Mode, RunOptions};
+use crate::exec::crash::CrashReport;
+use crate::model::amdahl::{fit_serial_fraction, serial_items_for};
+use crate::model::cpu_params::{
+    parse_cpu_params, parse_lab_params, plan_chunks, ChunkJob, CpuForm,
+};
+use crate::model::timeline::Clock;
+
+/// This process's crash report: written by the panic hook, read by the page from shared memory.
+static CRASH: CrashReport = CrashReport::new();
+static HOOK: Once = Once::new();
+
+/// The large input of the hand-off experiment, kept in this process's (shared) memory.
+static INPUT: Mutex<Vec<u8>> = Mutex::new(Vec::new());
+
+/// Checks the lab's fields: `{ ok: true, processes, crashTask }` (crashTask `null` for none) or
+/// `{ ok: false, errors: [{ field, message }] }` with fields `processes` and `crashTask`.
+#[wasm_bindgen(js_name = checkLabInput)]
+pub fn check_lab_input(processes: &str, crash_task: &str, tasks: u32) -> JsValue {
+    match parse_lab_params(processes, crash_task, tasks) {
+        Ok(lab) => convert::object(&[
+            ("ok", true.into()),
+            ("processes", lab.processes.into()),
+            (
+                "crashTask",
+                lab.crash_task.map_or(JsValue::NULL, JsValue::from),
+            ),
+        ]),
+        Err(errors) => convert::field_errors(&errors),
+    }
+}
+
+/// Installs the panic hook that records a crash's message where the page can read it. Call once
+/// per process, before any run: a panicking thread aborts and cannot report anything itself later.
+#[wasm_bindgen(js_name = installCrashReporter)]
+pub fn install_crash_reporter() {
+    HOOK.call_once(|| {
+        std::panic::set_hook(Box::new(|info| {
+            CRASH.record(&crate::exec::crash::describe_panic(info));
+        }))
+    });
+}
+
+/// Where this process's crash report lives: `crashed` (u32) at +0, `length` (u32) at +4, UTF-8 at +8.
+#[wasm_bindgen(js_name = crashAddress)]
+pub fn crash_address() -> u32 {
+    CRASH.address() as u32
+}
+
+/// The message of this process's crash, if one happened (for a process whose own thread trapped).
+#[wasm_bindgen(js_name = crashMessage)]
+pub fn crash_message() -> Option<String> {
+    CRASH.message()
+}
+
+/// `runCpu` with the lab's options: `gil` makes every chunk hold one global lock; `crashTask`
+/// (or `undefined`) makes that task panic; `serialFraction` (0–0.9) adds a serial phase first.
+#[wasm_bindgen(js_name = runCpuWith)]
+pub fn run_cpu_with(
+    tasks: &str,
+    n: &str,
+    chunks: &str,
+    parallel: bool,
+    gil: bool,
+    crash_task: Option<u32>,
+    serial_fraction: f64,
+) -> Result<JsValue, JsError> {
+    let form = CpuForm {
+        tasks,
+        n,
+        threads: "1",
+        chunks,
+    };
+    let params = parse_cpu_params(form, 1).map_err(convert::input_error)?;
+    let options = RunOptions {
+        gil,
+        crash_task,
+        serial_items: serial_items_for(serial_fraction, u64::from(params.tasks) * params.n)
+            .map_err(|m| JsError::new(&m))?,
+    };
+    let mode = if parallel {
+        Mode::Threads
+    } else {
+        Mode::Sequential
+    };
+    let run = cpu::run_cpu_with(&params, mode, &options, &PerformanceClock, &CONTROL)?;
+    Ok(convert::cpu_run(&run))
+}
+
+/// The chunks a run is cut into, flat: `task, chunk, rangeStart, rangeEnd` per chunk. The process
+/// pool hands them out one by one, as `Pool.map` hands out items.
+#[wasm_bindgen(js_name = planChunks)]
+pub fn plan_chunks_flat(tasks: &str, n: &str, chunks: &str) -> Result<Vec<f64>, JsError> {
+    let form = CpuForm {
+        tasks,
+        n,
+        threads: "1",
+        chunks,
+    };
+    let params = parse_cpu_params(form, 1).map_err(convert::input_error)?;
+    Ok(plan_chunks(&params)
+        .iter()
+        .flat_map(|job| {
+            [
+                f64::from(job.task),
+                f64::from(job.chunk),
+                job.range.start as f64,
+                job.range.end as f64,
+            ]
+        })
+        .collect())
+}
+
+/// Runs one chunk in this process (the process pool's unit of work). `originMs` is the absolute
+/// clock value the run counts from, so chunks from different processes share one timeline.
+/// Resolves to `{ sum, startMs, endMs }` (`sum` as a decimal string: it can exceed 2⁶⁴).
+#[wasm_bindgen(js_name = runChunk)]
+pub fn run_chunk(
+    task: u32,
+    chunk: u32,
+    range_start: f64,
+    range_end: f64,
+    origin_ms: f64,
+    crash: bool,
+) -> Result<JsValue, JsError> {
+    let job = ChunkJob {
+        task,
+        chunk,
+        range: range_start as u64..range_end as u64,
+    };
+    let options = RunOptions {
+        crash_task: crash.then_some(task),
+        ..RunOptions::default()
+    };
+    let (span, sum) = cpu::run_chunk(&job, origin_ms, &options, &PerformanceClock, &CONTROL)?;
+    Ok(convert::object(&[
+        ("sum", sum.to_string().into()),
+        ("startMs", span.start_ms.into()),
+        ("endMs", span.end_ms.into()),
+    ]))
+}
+
+/// Adds exact decimal sums (each chunk's part of a task) into one decimal string.
+#[wasm_bindgen(js_name = sumDecimals)]
+pub fn sum_decimals(parts: Vec<String>) -> Result<String, JsError> {
+    parts
+        .iter()
+        .try_fold(0u128, |total, part| {
+            part.parse::<u128>()
+                .ok()
+                .and_then(|value| total.checked_add(value))
+        })
+        .map(|total| total.to_string())
+        .ok_or_else(|| JsError::new("the partial sums are not whole numbers that fit 128 bits"))
+}
+
+/// The shared-counter experiment on this process's pool: `threads` threads each add 1 to one
+/// counter `increments` times with `method`. Blocks: call it in a process. → `{ count, expected, ms }`.
+#[wasm_bindgen(js_name = countShared)]
+pub fn count_shared_export(
+    threads: u32,
+    increments: f64,
+    method: &str,
+) -> Result<JsValue, JsError> {
+    let method = CounterMethod::parse(method).map_err(|m| JsError::new(&m))?;
+    let pool_threads = rayon::current_num_threads() as u32;
+    if threads == 0 || threads > pool_threads {
+        return Err(JsError::new(&format!(
+            "threads must be from 1 to {pool_threads} (this process's pool)"
+        )));
+    }
+    if !(increments.fract() == 0.0 && (1.0..=MAX_INCREMENTS as f64).contains(&increments)) {
+        return Err(JsError::new(&format!(
+            "increments must be a whole number from 1 to {MAX_INCREMENTS}"
+        )));
+    }
+    let increments = increments as u64;
+    let started = PerformanceClock.now_ms();
+    let count = count_shared(threads as usize, increments, method);
+    let ms = PerformanceClock.now_ms() - started;
+    Ok(convert::object(&[
+        ("count", (count as f64).into()),
+        (
+            "expected",
+            ((u64::from(threads) * increments) as f64).into(),
+        ),
+        ("ms", ms.into()),
+    ]))
+}
+
+/// The hand-off experiment, processes: the bytes arrived by message (copied), and are copied again
+/// into this process's memory; returns their byte sum, proof that this process has them all.
+#[wasm_bindgen(js_name = checksumBytes)]
+pub fn checksum_bytes(bytes: &[u8]) -> f64 {
+    bytes.iter().map(|&b| u64::from(b)).sum::<u64>() as f64
+}
+
+/// The hand-off experiment, threads: makes room for `length` bytes in this process's shared memory
+/// and returns where, so the page can write the input there once for every thread.
+#[wasm_bindgen(js_name = allocInput)]
+pub fn alloc_input(length: u32) -> Result<u32, JsError> {
+    let mut input = INPUT
+        .lock()
+        .map_err(|_| JsError::new("the input lock is poisoned"))?;
+    *input = Vec::new();
+    input.try_reserve_exact(length as usize).map_err(|_| {
+        JsError::new("this process's memory (at most 1 GiB) has no room for that input")
+    })?;
+    input.resize(length as usize, 0);
+    Ok(input.as_ptr() as u32)
+}
+
+/// The hand-off experiment, threads: every pool thread sums its slice of the input in place (no
+/// copy: they share the memory). Returns the byte sum.
+#[wasm_bindgen(js_name = checksumShared)]
+pub fn checksum_shared() -> Result<f64, JsError> {
+    let input = INPUT
+        .lock()
+        .map_err(|_| JsError::new("the input lock is poisoned"))?;
+    let slice = (input.len() / rayon::current_num_threads().max(1)).max(1);
+    Ok(input
+        .par_chunks(slice)
+        .map(|part| part.iter().map(|&b| u64::from(b)).sum::<u64>())
+        .sum::<u64>() as f64)
+}
+
+/// The serial fraction that best explains the measured speedups (`undefined` without a point at
+/// two or more workers).
+#[wasm_bindgen(js_name = fitSerialFraction)]
+pub fn fit_serial_fraction_export(workers: Vec<f64>, speedups: Vec<f64>) -> Option<f64> {
+    let points: Vec<(f64, f64)> = workers.into_iter().zip(speedups).collect();
+    fit_serial_fraction(&points)
+}
+
+/// Draws the sweep: measured speedups, the ideal line and the fitted Amdahl curve (`fitted` NaN for none).
+#[wasm_bindgen(js_name = drawSpeedup)]
+pub fn draw_speedup_on_canvas(
+    canvas: HtmlCanvasElement,
+    workers: Vec<f64>,
+    speedups: Vec<f64>,
+    fitted: f64,
+    max_workers: u32,
+    caption: &str,
+    dark: bool,
+) -> Result<(), JsError> {
+    let points: Vec<(f64, f64)> = workers.into_iter().zip(speedups).collect();
+    let backend = CanvasBackend::with_canvas_object(canvas)
+        .ok_or_else(|| JsError::new("the speedup canvas has no 2D context"))?;
+    let area = backend.into_drawing_area();
+    let fitted = fitted.is_finite().then_some(fitted);
+    draw_speedup(
+        &area,
+        &points,
+        fitted,
+        max_workers,
+        caption,
+        &Theme::for_dark_mode(dark),
+    )
+    .map_err(|e| JsError::new(&format!("drawing the speedup chart failed: {e}")))
+}
+
+/// The lab's sources: the seed-style Python and the Rust that ran, for each experiment.
+#[wasm_bindgen(js_name = labSources)]
+pub fn lab_sources() -> JsValue {
+    convert::object(&[
+        (
+            "pythonThreads",
+            include_str!("../../bench/seed_threads.py").into(),
+        ),
+        (
+            "pythonCounter",
+            include_str!("../../bench/seed_counter.py").into(),
+        ),
+        ("rustCpu", include_str!("../exec/cpu.rs").into()),
+        ("rustCounter", include_str!("../exec/counter.rs").into()),
+        ("rustAmdahl", include_str!("../model/amdahl.rs").into()),
+    ])
+}

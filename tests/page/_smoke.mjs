@@ -1,0 +1,18 @@
+import { serveStatic } from "./server.mjs";
+import { launchBrowser, openPage } from "./browser.mjs";
+const server = await serveStatic("dist", { isolation: true });
+const browser = await launchBrowser();
+const { page, problems } = await openPage(browser, server.url);
+page.on("pageerror", (e) => console.log("PAGEERROR", e.stack));
+await page.evaluate(() => playground.ready);
+const ev = (o) => page.evaluate((o) => playground.cpu(o).then((r) => JSON.stringify({ r: r.results, w: Math.round(r.wallMs), e: r.errors, m: r.mode, t: r.threads, sp: r.spans.length })).catch((e) => "ERR " + e.name + ": " + e.message), o);
+console.log(await ev({ mode: "processes", processes: 2 }), problems.length);
+console.log(await ev({ mode: "processes", processes: 2, crashTask: 1 }), problems.length);
+console.log(await ev({ mode: "processes", processes: 2 }), problems.length);
+console.log(await ev({ mode: "threads", gil: true, chunks: 4 }), problems.length);
+console.log(await ev({ mode: "threads" }), problems.length);
+console.log(await ev({ mode: "threads", crashTask: 2 }), problems.length);
+console.log(await ev({ mode: "threads" }), problems.length);
+console.log(await page.textContent("#cpu-status"));
+console.log(problems);
+await browser.close(); await server.close();

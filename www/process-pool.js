@@ -1,0 +1,91 @@
+// The analog of Python's `multiprocessing.Pool(N)`: N processes, each a dedicated worker with its own
+// wasm instance and its own memory, no threads of their own. Chunks go out and results come back as
+// messages (structured clone: the analog of pickling). A process that crashes is reported, its task
+// is marked failed, and a new process takes its place; the other results still arrive.
+import { ProcessLost, ThreadProcess } from "./process.js";
+
+export class ProcessPool {
+  constructor(module) {
+    this.module = module;
+    this.processes = [];
+    /** Processes started to replace crashed ones, since the page opened. */
+    this.replaced = 0;
+  }
+
+  /** Makes sure `count` live processes exist; resolves to the milliseconds starting the missing ones took. */
+  async ensure(count) {
+    const started = performance.now();
+    const starting = [];
+    for (let slot = 0; slot < count; slot++) {
+      if (!this.processes[slot]?.alive) starting.push(this.#startAt(slot));
+    }
+    await Promise.all(starting);
+    return starting.length ? performance.now() - started : 0;
+  }
+
+  async #startAt(slot) {
+    this.processes[slot] = await ThreadProcess.start(this.module, 0);
+    return this.processes[slot];
+  }
+
+  /** Bytes of wasm memory held by the first `count` processes together (each its own). */
+  memoryBytes(count) {
+    return this.processes.slice(0, count).reduce((sum, p) => sum + (p?.alive ? p.memoryBytes : 0), 0);
+  }
+
+  /** Numbers summed so far by the chunks in progress plus `finishedItems`. */
+  itemsDone(count, finishedItems) {
+    return this.processes.slice(0, count).reduce((sum, p) => sum + (p?.alive && p.busy ? p.itemsDone() : 0), finishedItems);
+  }
+
+  /**
+   * Runs `chunks` ([{ task, chunk, start, end }]) on `count` processes, each taking the next chunk
+   * when it is free (Pool.map with chunksize 1). `crashTask` makes that task's first chunk panic.
+   * Resolves to `{ chunks: [{ task, chunk, sum, startMs, endMs, worker }], errors: [{ task, message }] }`;
+   * a crashed chunk has `sum: null`. Rejects with an AbortError when `control.cancelled` is set.
+   */
+  async map(chunks, { count, crashTask = null, originMs, control }) {
+    await this.ensure(count);
+    const results = [];
+    const errors = [];
+    let next = 0;
+    const work = async (slot) => {
+      while (next < chunks.length && !control.cancelled) {
+        const job = chunks[next++];
+        let process = this.processes[slot];
+        if (!process?.alive) process = await this.#startAt(slot);
+        process.busy = true;
+        try {
+          const done = await process.runChunk({ ...job, originMs, crash: job.task === crashTask });
+          results.push({ ...job, sum: done.sum, startMs: done.startMs, endMs: done.endMs, worker: slot });
+          control.finishedItems += job.end - job.start;
+        } catch (error) {
+          if (!(error instanceof ProcessLost)) throw error;
+          // The crashed process is gone; its chunk is lost, the pool goes on with a new process.
+          errors.push({ task: job.task, message: error.reason });
+          results.push({ ...job, sum: null, startMs: null, endMs: null, worker: slot });
+          this.replaced++;
+          await this.#startAt(slot);
+        } finally {
+          process.busy = false;
+        }
+      }
+    };
+    const outcome = await Promise.allSettled(Array.from({ length: count }, (_, slot) => work(slot)));
+    if (control.cancelled) throw new DOMException("The run was cancelled.", "AbortError");
+    const failure = outcome.find((o) => o.status === "rejected");
+    if (failure) throw failure.reason;
+    results.sort((a, b) => a.task - b.task || a.chunk - b.chunk);
+    return { chunks: results, errors };
+  }
+
+  /** Asks every busy process to stop its chunk (each checks the flag every 65,536 numbers). */
+  cancel(count) {
+    for (const process of this.processes.slice(0, count)) if (process?.alive) process.cancel();
+  }
+
+  terminate() {
+    for (const process of this.processes) process?.terminate();
+    this.processes = [];
+  }
+}
