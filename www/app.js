@@ -4,6 +4,7 @@ import { CpuRuntime } from "./runtime.js";
 import { CpuDemo } from "./cpu-demo.js";
 import { DownloadsDemo } from "./downloads-demo.js";
 import { ProcessPool } from "./process-pool.js";
+import { Lab } from "./lab.js";
 
 let resolveReady;
 let rejectReady;
@@ -13,6 +14,7 @@ const ready = new Promise((resolve, reject) => {
 });
 let cpuDemo = null;
 let downloadsDemo = null;
+let lab = null;
 
 // Published before anything loads, so a tutorial can always `await playground.ready`.
 window.playground = {
@@ -38,6 +40,17 @@ window.playground = {
   get lastCpuRun() {
     return cpuDemo?.lastResult ?? null;
   },
+  /**
+   * Sequential vs N threads vs N processes on fresh processes: { workers, tasks, n } →
+   * { sequential, threads, processes } with wall time, start-up, memory and the 64 MB hand-off.
+   */
+  compare: (options) => ready.then(() => lab.compare(options)),
+  /** N threads add 1 to one shared counter: { threads, increments, method: "racy" | "atomic" | "mutex" | "local" } → { count, expected, ms }. */
+  counter: (options) => ready.then(() => lab.counter(options)),
+  /** Amdahl sweep: { mode: "threads" | "processes", maxWorkers, tasks, n, serialFraction } → { points, fittedSerialFraction }. */
+  sweep: (options) => ready.then(() => lab.sweep(options)),
+  /** Runs a ~1 s job { where: "main-thread" | "worker" } and measures the page's longest frame gap. */
+  freeze: (options) => ready.then(() => lab.freeze(options)),
   /** The last finished downloads run, in `downloads()`'s result shape; null before any. */
   get lastDownloadsRun() {
     return downloadsDemo?.lastResult ?? null;
@@ -97,6 +110,8 @@ async function boot() {
   const pool = new ProcessPool(module);
   cpuDemo = new CpuDemo({ bindings, runtime, pool, cores });
   downloadsDemo = new DownloadsDemo({ bindings, module });
+  lab = new Lab({ bindings, runtime, module, cpuDemo, cores });
+  cpuDemo.busyElsewhere = () => lab.running;
   const describe = (process) => {
     status.textContent =
       `Cross-origin isolated ✓ · ${cores} logical core${cores > 1 ? "s" : ""} · ` +
@@ -106,6 +121,7 @@ async function boot() {
   status.textContent = `Starting a process with ${cores} threads…`;
   await Promise.all([runtime.processWith(cores), downloadsDemo.prepare()]);
   cpuDemo.enable();
+  lab.enable();
 }
 
 boot().then(resolveReady, (error) => {

@@ -19,6 +19,8 @@ export class CpuDemo {
     this.pool = pool;
     this.cores = cores;
     this.running = null;
+    /** Whether the lab is running something in the same processes (set by app.js). */
+    this.busyElsewhere = () => false;
     this.lastSequential = null;
     this.lastRun = null;
     /** The last finished run in `playground.cpu`'s result shape (from the API or the buttons), or null. */
@@ -129,7 +131,7 @@ export class CpuDemo {
   }
 
   async #start(params, mode, lab = { processes: this.cores, crashTask: null, gil: false }) {
-    if (this.running)
+    if (this.running || this.busyElsewhere())
       throw new Error("A CPU run is already in progress: wait for it to finish or cancel it first.");
     const control = { cancelled: false, finishedItems: 0 };
     const run = { params, mode, lab, control, cancelledAt: null };

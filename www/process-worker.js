@@ -9,6 +9,7 @@
 //   { type: "run", id, tasks, n, chunks, parallel, gil, crashTask, serialFraction }
 //   { type: "chunk", id, task, chunk, start, end, originMs, crash }   one chunk (the process pool's item)
 //   { type: "counter", id, threads, increments, method }
+//   { type: "count-alone", id, increments }     this process's own counter (no threads)
 //   { type: "checksum-bytes", id, bytes }       the hand-off: bytes copied in by the message
 //   { type: "alloc-input", id, length }          the hand-off: room in shared memory for the page
 //   { type: "checksum-shared", id }              the hand-off: threads read the shared input in place
@@ -45,6 +46,7 @@ const handlers = {
     wasm.runCpuWith(String(tasks), String(n), String(chunks), parallel, gil, crashTask ?? undefined, serialFraction),
   chunk: ({ task, chunk, start, end, originMs, crash = false }) => wasm.runChunk(task, chunk, start, end, originMs, crash),
   counter: ({ threads, increments, method }) => wasm.countShared(threads, increments, method),
+  "count-alone": ({ increments }) => wasm.countInProcess(increments),
   "checksum-bytes": ({ bytes }) => wasm.checksumBytes(new Uint8Array(bytes)),
   "alloc-input": ({ length }) => wasm.allocInput(length),
   "checksum-shared": () => wasm.checksumShared(),

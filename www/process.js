@@ -84,6 +84,11 @@ export class ThreadProcess {
     return this.#request({ type: "counter", threads, increments, method });
   }
 
+  /** Counts to `increments` on this process's own counter: `{ count, ms }`. */
+  countAlone(increments) {
+    return this.#request({ type: "count-alone", increments });
+  }
+
   /** Sends `bytes` (an ArrayBuffer, copied by the message) and resolves to their byte sum. */
   checksumBytes(bytes) {
     return this.#request({ type: "checksum-bytes", bytes });

@@ -1,7 +1,7 @@
 //! The shared-counter experiment: N threads each add 1 to one counter, four ways. Only the racy way
 //! loses updates; the other three differ in what the correctness costs.
 
-use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::atomic::{AtomicU64, AtomicUsize, Ordering};
 use std::sync::Mutex;
 
 /// How the threads add to the one shared counter.
@@ -38,38 +38,63 @@ pub const MAX_INCREMENTS: u64 = 100_000_000;
 
 /// Runs `threads` threads of the current rayon pool, each adding 1 to one shared counter
 /// `increments` times with `method`; returns the final count (expected: threads × increments).
+/// `threads` must not exceed the pool's size: the threads start together, spinning until all have
+/// arrived, so they really overlap (a thread woken late — a sleeping worker takes a while — would
+/// otherwise count alone and race with nobody).
 pub fn count_shared(threads: usize, increments: u64, method: CounterMethod) -> u64 {
     let shared = AtomicU64::new(0);
     let locked = Mutex::new(0u64);
+    let arrived = AtomicUsize::new(0);
     rayon::scope(|scope| {
         for _ in 0..threads {
-            scope.spawn(|_| match method {
-                CounterMethod::Racy => {
-                    for _ in 0..increments {
-                        let seen = shared.load(Ordering::Relaxed);
-                        shared.store(seen + 1, Ordering::Relaxed);
-                    }
+            scope.spawn(|_| {
+                arrived.fetch_add(1, Ordering::SeqCst);
+                while arrived.load(Ordering::SeqCst) < threads {
+                    std::hint::spin_loop();
                 }
-                CounterMethod::Atomic => {
-                    for _ in 0..increments {
-                        shared.fetch_add(1, Ordering::Relaxed);
-                    }
-                }
-                CounterMethod::Mutex => {
-                    for _ in 0..increments {
-                        *locked.lock().expect("no thread panics while holding it") += 1;
-                    }
-                }
-                CounterMethod::Local => {
-                    let mut mine = 0u64;
-                    for _ in 0..increments {
-                        mine = std::hint::black_box(mine + 1);
-                    }
-                    shared.fetch_add(mine, Ordering::Relaxed);
-                }
+                count_with(method, increments, &shared, &locked);
             });
         }
     });
     let from_mutex = *locked.lock().expect("no thread panics while holding it");
     shared.load(Ordering::SeqCst) + from_mutex
+}
+
+fn count_with(method: CounterMethod, increments: u64, shared: &AtomicU64, locked: &Mutex<u64>) {
+    match method {
+        CounterMethod::Racy => {
+            for _ in 0..increments {
+                let seen = shared.load(Ordering::Relaxed);
+                shared.store(seen + 1, Ordering::Relaxed);
+            }
+        }
+        CounterMethod::Atomic => {
+            for _ in 0..increments {
+                shared.fetch_add(1, Ordering::Relaxed);
+            }
+        }
+        CounterMethod::Mutex => {
+            for _ in 0..increments {
+                *locked.lock().expect("no thread panics while holding it") += 1;
+            }
+        }
+        CounterMethod::Local => {
+            let mut mine = 0u64;
+            for _ in 0..increments {
+                mine = std::hint::black_box(mine + 1);
+            }
+            shared.fetch_add(mine, Ordering::Relaxed);
+        }
+    }
+}
+
+/// One thread alone adding 1 to its own counter `increments` times (a process's view of the
+/// experiment: its memory, its counter; no other process can touch it). Returns the count.
+pub fn count_alone(increments: u64) -> u64 {
+    let mine = AtomicU64::new(0);
+    for _ in 0..increments {
+        let seen = mine.load(Ordering::Relaxed);
+        mine.store(seen + 1, Ordering::Relaxed);
+    }
+    mine.load(Ordering::SeqCst)
 }

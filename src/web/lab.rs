@@ -15,7 +15,7 @@ use super::convert;
 use super::CONTROL;
 use crate::charts::speedup::draw_speedup;
 use crate::charts::theme::Theme;
-use crate::exec::counter::{count_shared, CounterMethod, MAX_INCREMENTS};
+use crate::exec::counter::{count_alone, count_shared, CounterMethod, MAX_INCREMENTS};
 use crate::exec::cpu::{self, Mode, RunOptions};
 use crate::exec::crash::CrashReport;
 use crate::model::amdahl::{fit_serial_fraction, serial_items_for};
@@ -206,6 +206,31 @@ pub fn count_shared_export(
     ]))
 }
 
+/// The counter experiment in a process of the pool (no threads): this process's own counter, which
+/// no other process can see. → `{ count, ms }`.
+#[wasm_bindgen(js_name = countInProcess)]
+pub fn count_in_process(increments: f64) -> Result<JsValue, JsError> {
+    if !(increments.fract() == 0.0 && (1.0..=MAX_INCREMENTS as f64).contains(&increments)) {
+        return Err(JsError::new(&format!(
+            "increments must be a whole number from 1 to {MAX_INCREMENTS}"
+        )));
+    }
+    let started = PerformanceClock.now_ms();
+    let count = count_alone(increments as u64);
+    Ok(convert::object(&[
+        ("count", (count as f64).into()),
+        ("ms", (PerformanceClock.now_ms() - started).into()),
+    ]))
+}
+
+/// Numbers to sum serially so the serial phase is `fraction` of `parallelItems` plus itself.
+#[wasm_bindgen(js_name = serialItemsFor)]
+pub fn serial_items_for_export(fraction: f64, parallel_items: f64) -> Result<f64, JsError> {
+    serial_items_for(fraction, parallel_items as u64)
+        .map(|items| items as f64)
+        .map_err(|m| JsError::new(&m))
+}
+
 /// The hand-off experiment, processes: the bytes arrived by message (copied), and are copied again
 /// into this process's memory; returns their byte sum, proof that this process has them all.
 #[wasm_bindgen(js_name = checksumBytes)]
@@ -292,5 +317,14 @@ pub fn lab_sources() -> JsValue {
         ("rustCpu", include_str!("../exec/cpu.rs").into()),
         ("rustCounter", include_str!("../exec/counter.rs").into()),
         ("rustAmdahl", include_str!("../model/amdahl.rs").into()),
+        (
+            "pythonSweep",
+            include_str!("../../bench/seed_sweep.py").into(),
+        ),
+        (
+            "pythonFreeze",
+            include_str!("../../bench/seed_freeze.py").into(),
+        ),
+        ("pythonPool", include_str!("../../bench/seed_cpu.py").into()),
     ])
 }

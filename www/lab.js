@@ -1,0 +1,475 @@
+// The threads-vs-processes lab: side-by-side comparison, crash isolation, the shared counter, the
+// simulated GIL, the Amdahl sweep and the frozen page. Work runs in processes (www/process.js) and
+// in Rust; this file wires buttons, tables and the JS API (compare, counter, sweep, freeze).
+import { ProcessPool } from "./process-pool.js";
+import { ThreadProcess } from "./process.js";
+
+const $ = (id) => document.getElementById(id);
+const now = () => performance.timeOrigin + performance.now();
+const formatMs = (ms) => (ms >= 10 ? `${Math.round(ms).toLocaleString("en-US")} ms` : `${ms.toFixed(1)} ms`);
+const formatMB = (bytes) => `${(bytes / 1024 / 1024).toFixed(1)} MB`;
+const HANDOFF_BYTES = 64 * 1024 * 1024;
+const METHODS = ["racy", "atomic", "mutex", "local"];
+const METHOD_NAMES = {
+  racy: "racy: load, then store",
+  atomic: "atomic fetch_add",
+  mutex: "Mutex",
+  local: "local sums, added once",
+};
+// The frozen-page job: about a second of work on a typical laptop core.
+const FREEZE_JOB = { tasks: "4", n: "300000000", chunks: "1" };
+const SERIAL_TASK = 4294967295;
+
+export class Lab {
+  constructor({ bindings, runtime, module, cpuDemo, cores }) {
+    this.bindings = bindings;
+    this.runtime = runtime;
+    this.module = module;
+    this.cpuDemo = cpuDemo;
+    this.cores = cores;
+    this.running = false;
+    this.sweepPool = new ProcessPool(module);
+    this.dark = matchMedia("(prefers-color-scheme: dark)");
+    this.lastSweep = null;
+
+    const sources = bindings.labSources();
+    $("lab-counter-python").textContent = sources.pythonCounter;
+    $("lab-counter-rust").textContent = sources.rustCounter;
+    $("lab-gil-python").textContent = sources.pythonThreads;
+    $("lab-gil-rust").textContent = sources.rustCpu;
+    $("lab-sweep-python").textContent = sources.pythonSweep;
+    $("lab-sweep-rust").textContent = sources.rustAmdahl;
+    $("lab-freeze-python").textContent = sources.pythonFreeze;
+    $("lab-workers").value = String(cores);
+    $("lab-counter-threads").value = String(cores);
+    $("lab-sweep-max").value = String(cores);
+    $("lab-col-threads").textContent = `${cores} threads`;
+    $("lab-col-processes").textContent = `${cores} processes`;
+
+    const report = (element) => (error) => {
+      $(element).classList.add("error");
+      $(element).textContent = error.message;
+    };
+    $("lab-compare").addEventListener("click", () => this.#compareFromPage().catch(report("lab-compare-status")));
+    $("lab-crash-processes").addEventListener("click", () => this.#crash("processes"));
+    $("lab-crash-threads").addEventListener("click", () => this.#crash("threads"));
+    $("lab-counter-run").addEventListener("click", () => this.#countFromPage().catch(report("lab-counter-error")));
+    $("lab-gil-run").addEventListener("click", () => this.#gilFromPage().catch(report("lab-crash-result")));
+    $("lab-sweep-run").addEventListener("click", () => this.#sweepFromPage().catch(report("lab-sweep-status")));
+    $("lab-sweep-serial").addEventListener("input", () => ($("lab-sweep-serial-value").textContent = `${$("lab-sweep-serial").value} %`));
+    $("lab-freeze-main").addEventListener("click", () => this.freeze({ where: "main-thread" }).catch(report("lab-freeze-result")));
+    $("lab-freeze-worker").addEventListener("click", () => this.freeze({ where: "worker" }).catch(report("lab-freeze-result")));
+    this.dark.addEventListener("change", () => this.#drawSweep());
+    new ResizeObserver(() => this.#drawSweep()).observe($("lab-sweep-chart"));
+    this.#animateWhileVisible();
+  }
+
+  enable() {
+    this.#setBusy(false);
+  }
+
+  /** Runs `work` unless another run (here or in the CPU demo) is in progress. */
+  async #exclusive(work) {
+    if (this.running || this.cpuDemo.running)
+      throw new Error("Another run is in progress: wait for it to finish or cancel it first.");
+    this.running = true;
+    this.#setBusy(true);
+    try {
+      return await work();
+    } finally {
+      this.running = false;
+      this.#setBusy(false);
+    }
+  }
+
+  #setBusy(busy) {
+    for (const id of ["lab-compare", "lab-crash-processes", "lab-crash-threads", "lab-counter-run", "lab-gil-run", "lab-sweep-run", "lab-freeze-main", "lab-freeze-worker"])
+      $(id).disabled = busy;
+  }
+
+  #workers(text, field) {
+    const checked = this.bindings.checkLabInput(String(text), "", 1);
+    if (!checked.ok) throw new RangeError(`${field}: ${checked.errors[0].message}`);
+    return checked.processes;
+  }
+
+  // ---- 1. side by side ------------------------------------------------------------------------------
+
+  async #compareFromPage() {
+    $("lab-compare-status").classList.remove("error");
+    $("lab-workers-error").textContent = "";
+    let workers;
+    try {
+      workers = this.#workers($("lab-workers").value, "Workers");
+    } catch (error) {
+      $("lab-workers-error").textContent = error.message;
+      return;
+    }
+    $("lab-compare-status").textContent = `Starting fresh processes and threads, then running the same work three ways…`;
+    await this.compare({ workers });
+  }
+
+  #showComparison(workers, result) {
+    $("lab-compare-status").classList.remove("error");
+    $("lab-compare-status").textContent = "Done. Every run gave the same four exact sums (best of three runs each).";
+    $("lab-col-threads").textContent = `${workers} threads`;
+    $("lab-col-processes").textContent = `${workers} processes`;
+    const row = (label, ...cells) => {
+      const tr = document.createElement("tr");
+      const th = document.createElement("th");
+      th.scope = "row";
+      th.textContent = label;
+      tr.append(th, ...cells.map((text) => Object.assign(document.createElement("td"), { textContent: text })));
+      return tr;
+    };
+    const { sequential, threads, processes } = result;
+    $("lab-compare-body").replaceChildren(
+      row("Wall time", formatMs(sequential.wallMs), `${formatMs(threads.wallMs)} (${(sequential.wallMs / threads.wallMs).toFixed(2)}×)`, `${formatMs(processes.wallMs)} (${(sequential.wallMs / processes.wallMs).toFixed(2)}×)`),
+      row("Start-up", "–", `${formatMs(threads.startMs)}: one process, ${workers} threads`, `${formatMs(processes.startMs)} warm (module handed over), ${formatMs(processes.coldStartMs)} cold (each compiles)`),
+      row("wasm memory", "–", `${formatMB(threads.memoryBytes)}, shared by all`, `${formatMB(processes.memoryBytes)}: ${workers} × its own`),
+      row("Hand over a 64 MB input", "–", `${formatMs(threads.handoffMs)}: copied once, read in place`, `${formatMs(processes.handoffMs)}: copied to each process`),
+    );
+    $("lab-compare-table").hidden = false;
+  }
+
+  /**
+   * `playground.compare({ workers, tasks, n })`: sequential vs `workers` threads vs `workers` processes
+   * on fresh processes. Resolves to `{ sequential: { wallMs }, threads: { wallMs, startMs, memoryBytes,
+   * handoffMs }, processes: { wallMs, startMs, coldStartMs, memoryBytes, handoffMs }, results }`.
+   */
+  compare({ workers = this.cores, tasks = 4, n = 50_000_000 } = {}) {
+    workers = this.#workers(workers, "workers");
+    return this.#exclusive(async () => {
+      const job = { tasks: String(tasks), n: String(n), chunks: "1" };
+      let started = performance.now();
+      const threaded = await ThreadProcess.start(this.module, workers);
+      const threadsStartMs = performance.now() - started;
+      const pool = new ProcessPool(this.module);
+      const wasmUrl = new URL("../playground_bg.wasm", import.meta.url).href;
+      try {
+        started = performance.now();
+        await pool.ensure(workers);
+        const warmMs = performance.now() - started;
+        started = performance.now();
+        const cold = await Promise.all(Array.from({ length: workers }, () => ThreadProcess.start(wasmUrl, 0)));
+        const coldMs = performance.now() - started;
+        for (const process of cold) process.terminate();
+
+        const plan = this.bindings.planChunks(job.tasks, job.n, job.chunks);
+        const chunks = [];
+        for (let i = 0; i < plan.length; i += 4) chunks.push({ task: plan[i], chunk: plan[i + 1], start: plan[i + 2], end: plan[i + 3] });
+        // Three rounds, the three ways alternating so each sees the same machine; the best of each
+        // counts (noise on a shared machine only ever adds time).
+        let sequential;
+        let threads;
+        let processesMs = Infinity;
+        let processResults;
+        for (let round = 0; round < 3; round++) {
+          const s = await threaded.runCpu({ ...job, parallel: false });
+          const t = await threaded.runCpu({ ...job, parallel: true });
+          const originMs = now();
+          const mapped = await pool.map(chunks, { count: workers, originMs, control: { cancelled: false, finishedItems: 0 } });
+          processesMs = Math.min(processesMs, now() - originMs);
+          processResults = mapped.chunks.map((c) => c.sum);
+          if (!sequential || s.wallMs < sequential.wallMs) sequential = s;
+          if (!threads || t.wallMs < threads.wallMs) threads = t;
+        }
+        if (JSON.stringify(processResults) !== JSON.stringify(threads.results) || JSON.stringify(sequential.results) !== JSON.stringify(threads.results))
+          throw new Error("The three runs disagree; please report this.");
+        const threadsMemory = threaded.memoryBytes;
+        const processesMemory = pool.memoryBytes(workers);
+
+        // The hand-off: the same 64 MB, copied once into the shared memory vs cloned to every process.
+        const input = new Uint8Array(HANDOFF_BYTES);
+        for (let i = 0; i < input.length; i += 4096) input[i] = i & 0xff;
+        started = performance.now();
+        await threaded.shareInput(input.buffer);
+        const sharedSum = await threaded.checksumShared();
+        const threadsHandoff = performance.now() - started;
+        started = performance.now();
+        const copiedSums = await Promise.all(pool.processes.slice(0, workers).map((p) => p.checksumBytes(input.buffer)));
+        const processesHandoff = performance.now() - started;
+        if (!copiedSums.every((sum) => sum === sharedSum)) throw new Error("The hand-off checksums disagree; please report this.");
+        const result = {
+          results: threads.results,
+          sequential: { wallMs: sequential.wallMs },
+          threads: { wallMs: threads.wallMs, startMs: threadsStartMs, memoryBytes: threadsMemory, handoffMs: threadsHandoff },
+          processes: { wallMs: processesMs, startMs: warmMs, coldStartMs: coldMs, memoryBytes: processesMemory, handoffMs: processesHandoff },
+        };
+        this.#showComparison(workers, result);
+        return result;
+      } finally {
+        threaded.terminate();
+        pool.terminate();
+      }
+    });
+  }
+
+  // ---- 2. crash -------------------------------------------------------------------------------------
+
+  async #crash(mode) {
+    const out = $("lab-crash-result");
+    out.classList.remove("error");
+    if (this.running) return;
+    try {
+      const run = await this.cpuDemo.run({ mode, crashTask: 1, tasks: 4, n: 10_000_000, chunks: 1 });
+      const arrived = run.results.filter((r) => r !== null).length;
+      out.textContent =
+        `Processes: ${arrived} of ${run.results.length} results arrived. ${run.errors.map((e) => `Task ${e.task}'s process crashed (${e.message})`).join("; ")}. ` +
+        "The pool started a new process in its place; the CPU demo above shows the results and the timeline.";
+    } catch (error) {
+      out.classList.add("error");
+      out.textContent = `Threads: ${error.message}`;
+    }
+  }
+
+  // ---- 3. counter -----------------------------------------------------------------------------------
+
+  async #countFromPage() {
+    $("lab-counter-error").textContent = "";
+    const threads = Number($("lab-counter-threads").value.trim());
+    const increments = Number($("lab-counter-increments").value.replace(/[_,\s]/g, ""));
+    $("lab-counter-body").replaceChildren();
+    for (const method of METHODS) await this.counter({ threads, increments, method });
+    const perProcess = await this.#exclusive(async () => {
+      const pool = this.sweepPool;
+      await pool.ensure(threads);
+      return Promise.all(pool.processes.slice(0, threads).map((p) => p.countAlone(increments)));
+    });
+    $("lab-counter-processes").textContent =
+      `In ${threads} processes, each adding ${increments.toLocaleString("en-US")} to "the" counter: ` +
+      perProcess.map((r, i) => `process ${i} counted ${r.count.toLocaleString("en-US")}`).join(", ") +
+      ". Nobody lost an update, and nobody saw anybody else's: each process has its own counter in its own memory.";
+  }
+
+  /** `playground.counter({ threads, increments, method })` → `{ count, expected, ms }`. */
+  counter({ threads = this.cores, increments = 10_000_000, method = "atomic" } = {}) {
+    if (!Number.isInteger(threads) || threads < 1 || threads > this.cores)
+      throw new RangeError(`threads must be a whole number from 1 to ${this.cores} (your logical cores).`);
+    return this.#exclusive(async () => {
+      const process = await this.runtime.processWith(this.cores);
+      const result = await process.countShared({ threads, increments, method });
+      this.#showCount(method, result);
+      return result;
+    });
+  }
+
+  /** Puts one method's outcome in the counter table (replacing an earlier row of that method). */
+  #showCount(method, { count, expected, ms }) {
+    const cell = (text) => Object.assign(document.createElement("td"), { textContent: text });
+    const tr = document.createElement("tr");
+    tr.dataset.method = method;
+    const lost = expected - count;
+    const lostCell = cell(lost ? `${lost.toLocaleString("en-US")} lost` : "none");
+    if (lost) lostCell.className = "error";
+    tr.append(cell(METHOD_NAMES[method]), cell(count.toLocaleString("en-US")), cell(expected.toLocaleString("en-US")), lostCell, cell(formatMs(ms)));
+    const body = $("lab-counter-body");
+    const earlier = body.querySelector(`tr[data-method="${method}"]`);
+    if (earlier) earlier.replaceWith(tr);
+    else body.append(tr);
+    $("lab-counter-table").hidden = false;
+  }
+
+  // ---- 4. GIL ---------------------------------------------------------------------------------------
+
+  async #gilFromPage() {
+    if (this.running) return;
+    // Enough work per chunk (about 20 ms) that handing chunks to processes is not what is measured.
+    const job = { tasks: 4, n: 50_000_000, chunks: 2 };
+    const sequential = await this.cpuDemo.run({ ...job, mode: "sequential" });
+    const processes = await this.cpuDemo.run({ ...job, mode: "processes" });
+    const threads = await this.cpuDemo.run({ ...job, mode: "threads" });
+    const gil = await this.cpuDemo.run({ ...job, mode: "threads", gil: true });
+    const cell = (text) => Object.assign(document.createElement("td"), { textContent: text });
+    const row = (label, run) => {
+      const tr = document.createElement("tr");
+      tr.append(cell(label), cell(formatMs(run.wallMs)), cell(`${(sequential.wallMs / run.wallMs).toFixed(2)}×`));
+      return tr;
+    };
+    $("lab-gil-body").replaceChildren(
+      row("Sequential", sequential),
+      row(`${threads.threads} threads`, threads),
+      row(`${gil.threads} threads under the GIL`, gil),
+      row(`${processes.processes} processes`, processes),
+    );
+    $("lab-gil-table").hidden = false;
+  }
+
+  // ---- 5. Amdahl ------------------------------------------------------------------------------------
+
+  async #sweepFromPage() {
+    $("lab-sweep-error").textContent = "";
+    $("lab-sweep-status").classList.remove("error");
+    let maxWorkers;
+    try {
+      maxWorkers = this.#workers($("lab-sweep-max").value, "Up to");
+    } catch (error) {
+      $("lab-sweep-error").textContent = error.message;
+      return;
+    }
+    $("lab-sweep-status").textContent = "Sweeping…";
+    await this.sweep({ mode: $("lab-sweep-mode").value, maxWorkers, serialFraction: Number($("lab-sweep-serial").value) / 100 });
+  }
+
+  /**
+   * `playground.sweep({ mode, maxWorkers, tasks, n, serialFraction })`: the same work on 1..maxWorkers
+   * threads or processes (plus a serial phase of `serialFraction` of the work). Resolves to
+   * `{ points: [{ workers, wallMs, speedup }], fittedSerialFraction, sequentialMs }`.
+   */
+  sweep({ mode = "threads", maxWorkers = this.cores, tasks = 4, n = 50_000_000, serialFraction = 0 } = {}) {
+    if (mode !== "threads" && mode !== "processes") throw new TypeError(`mode must be "threads" or "processes", not ${JSON.stringify(mode)}.`);
+    maxWorkers = this.#workers(maxWorkers, "maxWorkers");
+    const serialItems = this.bindings.serialItemsFor(serialFraction, tasks * n);
+    const job = { tasks: String(tasks), n: String(n), chunks: "1" };
+    return this.#exclusive(async () => {
+      // Each point is the best of two runs: the machine's noise only ever adds time.
+      const best = async (runOnce) => Math.min(await runOnce(), await runOnce());
+      const baseline = await this.runtime.processWith(this.cores);
+      const sequentialMs = await best(async () => (await baseline.runCpu({ ...job, parallel: false, serialFraction })).wallMs);
+      const points = [];
+      for (let workers = 1; workers <= maxWorkers; workers++) {
+        $("lab-sweep-status").textContent = `Sweeping: ${workers} ${mode}…`;
+        let wallMs;
+        if (mode === "threads") {
+          const process = await this.runtime.processWith(workers);
+          wallMs = await best(async () => (await process.runCpu({ ...job, parallel: true, serialFraction })).wallMs);
+        } else {
+          wallMs = await best(() => this.#processesOnce(job, workers, serialItems));
+        }
+        points.push({ workers, wallMs, speedup: sequentialMs / wallMs });
+      }
+      const fitted = this.bindings.fitSerialFraction(points.map((p) => p.workers), points.map((p) => p.speedup));
+      this.lastSweep = { mode, maxWorkers, points, fitted: fitted ?? null, serialFraction };
+      this.#drawSweep();
+      const f = fitted ?? null;
+      $("lab-sweep-status").classList.remove("error");
+      $("lab-sweep-status").textContent =
+        `${mode}: ` +
+        points.map((p) => `${p.workers} → ${p.speedup.toFixed(2)}× (${formatMs(p.wallMs)})`).join(" · ") +
+        (f === null ? "" : ` — fitted serial fraction ${(f * 100).toFixed(1)} %, so no worker count can beat ${f > 0 ? `${(1 / f).toFixed(1)}×` : "∞"}.`);
+      return { points, fittedSerialFraction: fitted ?? null, sequentialMs };
+    });
+  }
+
+  async #processesOnce(job, workers, serialItems) {
+    const pool = this.sweepPool;
+    await pool.ensure(workers);
+    const plan = this.bindings.planChunks(job.tasks, job.n, job.chunks);
+    const chunks = [];
+    for (let i = 0; i < plan.length; i += 4) chunks.push({ task: plan[i], chunk: plan[i + 1], start: plan[i + 2], end: plan[i + 3] });
+    const originMs = now();
+    // The serial phase runs in one process before the parallel part, like the threads' serial phase.
+    if (serialItems > 0) await pool.processes[0].runChunk({ task: SERIAL_TASK, chunk: 0, start: 0, end: serialItems, originMs });
+    await pool.map(chunks, { count: workers, originMs, control: { cancelled: false, finishedItems: 0 } });
+    return now() - originMs;
+  }
+
+  #drawSweep() {
+    const canvas = $("lab-sweep-chart");
+    const width = Math.round(canvas.clientWidth * devicePixelRatio);
+    if (!width) return;
+    canvas.width = width;
+    canvas.height = Math.round(canvas.clientHeight * devicePixelRatio);
+    const sweep = this.lastSweep;
+    const caption = sweep
+      ? `${sweep.mode === "threads" ? "Threads" : "Processes"}, serial part ${Math.round(sweep.serialFraction * 100)} %`
+      : "Run the sweep to see the speedup per worker count";
+    try {
+      this.bindings.drawSpeedup(
+        canvas,
+        new Float64Array(sweep?.points.map((p) => p.workers) ?? []),
+        new Float64Array(sweep?.points.map((p) => p.speedup) ?? []),
+        sweep?.fitted ?? Number.NaN,
+        sweep?.maxWorkers ?? this.cores,
+        caption,
+        this.dark.matches,
+      );
+    } catch (error) {
+      $("lab-sweep-status").textContent = error.message;
+    }
+  }
+
+  // ---- 6. the frozen page ----------------------------------------------------------------------------
+
+  /**
+   * `playground.freeze({ where: "main-thread" | "worker" })`: runs the same job on the page's own thread
+   * or in a process, watching the page's frames meanwhile. Resolves to `{ where, runMs, longestFrameGapMs }`.
+   */
+  freeze({ where = "main-thread" } = {}) {
+    if (where !== "main-thread" && where !== "worker") throw new TypeError(`where must be "main-thread" or "worker", not ${JSON.stringify(where)}.`);
+    return this.#exclusive(async () => {
+      $("lab-freeze-result").classList.remove("error");
+      $("lab-freeze-result").textContent = where === "main-thread" ? "Running on the main thread: watch the dot and the clock…" : "Running in a worker…";
+      // Let that message and a few frames paint before the work starts.
+      await frames(3);
+      const watch = watchFrames();
+      const started = performance.now();
+      if (where === "main-thread") {
+        this.bindings.runCpu(FREEZE_JOB.tasks, FREEZE_JOB.n, FREEZE_JOB.chunks, false);
+      } else {
+        const process = await this.runtime.anyProcess();
+        await process.runCpu({ ...FREEZE_JOB, parallel: false });
+      }
+      const runMs = performance.now() - started;
+      await frames(2);
+      const longestFrameGapMs = watch();
+      const result = { where, runMs, longestFrameGapMs };
+      this.lastFreeze = { ...this.lastFreeze, [where]: result };
+      const main = this.lastFreeze["main-thread"];
+      const worker = this.lastFreeze.worker;
+      $("lab-freeze-result").textContent = [
+        main && `On the main thread: ${formatMs(main.runMs)} of work, the page froze for ${formatMs(main.longestFrameGapMs)} (longest gap between frames).`,
+        worker && `In a worker: ${formatMs(worker.runMs)} of work, longest gap between frames ${formatMs(worker.longestFrameGapMs)}.`,
+      ].filter(Boolean).join(" ");
+      return result;
+    });
+  }
+
+  /** Moves the dot and the clock every frame, but only while they are on screen (no idle repaints). */
+  #animateWhileVisible() {
+    const dot = $("lab-freeze-dot");
+    const clock = $("lab-freeze-clock");
+    let visible = false;
+    const tick = (time) => {
+      if (!visible) return;
+      const phase = (time / 1500) % 2;
+      const x = phase < 1 ? phase : 2 - phase;
+      dot.style.transform = `translateX(calc(${x} * (min(24rem, 100vw - 4rem) - 1.6rem)))`;
+      clock.textContent = `${(time / 1000).toFixed(1)} s`;
+      requestAnimationFrame(tick);
+    };
+    new IntersectionObserver(([entry]) => {
+      const was = visible;
+      visible = entry.isIntersecting;
+      if (visible && !was) requestAnimationFrame(tick);
+    }).observe($("lab-freeze-panel"));
+  }
+}
+
+/** Resolves after `count` animation frames. */
+function frames(count) {
+  return new Promise((resolve) => {
+    const step = () => (--count <= 0 ? resolve() : requestAnimationFrame(step));
+    requestAnimationFrame(step);
+  });
+}
+
+/** Starts watching the gaps between frames; the returned function stops and gives the longest. */
+function watchFrames() {
+  let last = performance.now();
+  let longest = 0;
+  let watching = true;
+  // The clock is read when each frame's callback really runs (not the frame's nominal start), so a
+  // blocked main thread shows as a gap at least as long as the block.
+  const tick = () => {
+    const time = performance.now();
+    longest = Math.max(longest, time - last);
+    last = time;
+    if (watching) requestAnimationFrame(tick);
+  };
+  requestAnimationFrame(tick);
+  return () => {
+    watching = false;
+    return Math.max(longest, performance.now() - last);
+  };
+}
