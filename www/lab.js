@@ -322,13 +322,19 @@ export class Lab {
     const serialItems = this.bindings.serialItemsFor(serialFraction, tasks * n);
     const job = { tasks: String(tasks), n: String(n), chunks: "1" };
     return this.#exclusive(async () => {
-      // Each point is the best of two runs: the machine's noise only ever adds time.
-      const best = async (runOnce) => Math.min(await runOnce(), await runOnce());
+      // Each point is the best of two runs (the machine's noise only ever adds time), each after a
+      // pause that lets the page finish painting: a repaint would take a core from the workers.
+      const settle = () => new Promise((resolve) => setTimeout(resolve, 60));
+      const best = async (runOnce) => {
+        await settle();
+        const first = await runOnce();
+        await settle();
+        return Math.min(first, await runOnce());
+      };
       const baseline = await this.runtime.processWith(this.cores);
       const sequentialMs = await best(async () => (await baseline.runCpu({ ...job, parallel: false, serialFraction })).wallMs);
       const points = [];
       for (let workers = 1; workers <= maxWorkers; workers++) {
-        $("lab-sweep-status").textContent = `Sweeping: ${workers} ${mode}…`;
         let wallMs;
         if (mode === "threads") {
           const process = await this.runtime.processWith(workers);
