@@ -135,7 +135,7 @@ describe("CPU demo", () => {
     assert.match(await rejection({ tasks: -1 }), /cannot be negative/);
     assert.match(await rejection({ threads: 1000 }), /Threads is above the limit/);
     assert.match(await rejection({ chunks: 2.5 }), /whole number/);
-    assert.match(await rejection({ mode: "processes" }), /mode must be "sequential" or "threads"/);
+    assert.match(await rejection({ mode: "fibers" }), /mode must be "sequential", "threads" or "processes"/);
     assert.match(await rejection({ thread: 2 }), /Unknown option "thread"/);
   });
 

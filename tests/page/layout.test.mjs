@@ -63,7 +63,7 @@ test("every control has a label and the demo runs from the keyboard alone", asyn
   await page.waitForFunction(() => /^Done in/.test(document.getElementById("cpu-status").textContent));
   assert.equal((await page.evaluate(() => playground.lastCpuRun)).mode, "threads");
   // Tab reaches the buttons in order.
-  await page.focus("#cpu-chunks");
+  await page.focus("#cpu-gil");
   await page.keyboard.press("Tab");
   assert.equal(await page.evaluate(() => document.activeElement.id), "cpu-run-sequential");
   await page.keyboard.press("Enter");
