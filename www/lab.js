@@ -33,6 +33,8 @@ export class Lab {
     this.lastSweep = null;
 
     const sources = bindings.labSources();
+    $("lab-pool-python").textContent = sources.pythonPool;
+    $("lab-crash-rust").textContent = sources.rustCrash;
     $("lab-counter-python").textContent = sources.pythonCounter;
     $("lab-counter-rust").textContent = sources.rustCounter;
     $("lab-gil-python").textContent = sources.pythonThreads;

@@ -316,6 +316,7 @@ pub fn lab_sources() -> JsValue {
         ),
         ("rustCpu", include_str!("../exec/cpu.rs").into()),
         ("rustCounter", include_str!("../exec/counter.rs").into()),
+        ("rustCrash", include_str!("../exec/crash.rs").into()),
         ("rustAmdahl", include_str!("../model/amdahl.rs").into()),
         (
             "pythonSweep",
