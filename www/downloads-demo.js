@@ -68,7 +68,8 @@ export class DownloadsDemo {
     $("dl-source").options[0].textContent = `6 sample files (${total(6)} in all)`;
     $("dl-source").options[1].textContent = `12 sample files (${total(12)} in all)`;
     if (!this.saved.supported) $("dl-saved-status").textContent = "This browser cannot save to its private file system; downloads are kept in memory only.";
-    else await this.#listSaved();
+    // Listing hashes every stored file: it must not hold up the page becoming ready.
+    else this.#listSaved().catch((error) => ($("dl-saved-status").textContent = `Listing the saved files failed: ${error.message}`));
     this.#setBusy(false);
   }
 

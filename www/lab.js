@@ -128,7 +128,9 @@ export class Lab {
     $("lab-compare-body").replaceChildren(
       row("Wall time", formatMs(sequential.wallMs), `${formatMs(threads.wallMs)} (${(sequential.wallMs / threads.wallMs).toFixed(2)}×)`, `${formatMs(processes.wallMs)} (${(sequential.wallMs / processes.wallMs).toFixed(2)}×)`),
       row("Start-up", "–", `${formatMs(threads.startMs)}: one process, ${workers} threads`, `${formatMs(processes.startMs)} warm (module handed over), ${formatMs(processes.coldStartMs)} cold (each compiles)`),
-      row("wasm memory", "–", `${formatMB(threads.memoryBytes)}, shared by all`, `${formatMB(processes.memoryBytes)}: ${workers} × its own`),
+      // wasm memory only: each thread's stack lives in the shared memory; each process also carries a
+      // JavaScript engine of its own, which the page cannot measure and this row leaves out.
+      row("wasm memory", "–", `${formatMB(threads.memoryBytes)}, shared by all (each thread's stack included)`, `${formatMB(processes.memoryBytes)}: ${workers} × its own (plus a JS engine each, not counted)`),
       row("Hand over a 64 MB input", "–", `${formatMs(threads.handoffMs)}: copied once, read in place`, `${formatMs(processes.handoffMs)}: copied to each process`),
     );
     $("lab-compare-table").hidden = false;
