@@ -1,9 +1,11 @@
-// Boots the page: waits for the wasm module trunk loaded, starts the first process, wires the demos
-// and publishes the JavaScript API for tutorial authors (`window.playground`, see the README).
+// Boots the page: makes it cross-origin isolated if it can (the service worker), loads the threaded
+// build or the fallback build accordingly, starts the first process, wires the demos and publishes
+// the JavaScript API for tutorial authors (`window.playground`, see the README).
 import { CpuRuntime } from "./runtime.js";
 import { CpuDemo } from "./cpu-demo.js";
 import { DownloadsDemo } from "./downloads-demo.js";
 import { ProcessPool } from "./process-pool.js";
+import { useBuild } from "./process.js";
 import { Lab } from "./lab.js";
 
 let resolveReady;
@@ -66,16 +68,42 @@ function showProblem(message) {
   status.textContent = "";
 }
 
-/** Trunk's loader instantiates the module on the page and announces it; wait for that. */
-function trunkBindings() {
-  if (window.wasmBindings) return Promise.resolve(window.wasmBindings);
-  return new Promise((resolve) =>
-    addEventListener("TrunkApplicationStarted", () => resolve(window.wasmBindings), { once: true }),
-  );
+const fallbackBanner = document.getElementById("env-fallback");
+const SERVICE_WORKER = new URL("../sw.js", import.meta.url);
+/** Set for the one reload that lets the service worker isolate the page: never a reload loop. */
+const RELOADED_FOR_ISOLATION = "playground:reloaded-for-isolation";
+
+/**
+ * Threads need cross-origin isolation. A host that cannot send the COOP/COEP headers gets them from
+ * this site's service worker (www/sw.js adds them to the site's own responses): the first visit
+ * registers it and reloads once. Resolves to whether the page is isolated; never resolves while the
+ * page reloads.
+ */
+async function becomeIsolated() {
+  if (window.crossOriginIsolated) {
+    sessionStorage.removeItem(RELOADED_FOR_ISOLATION);
+    return true;
+  }
+  if (!("serviceWorker" in navigator) || !window.isSecureContext) return false;
+  // In an iframe without allow="cross-origin-isolated", no header can isolate the page: do not reload.
+  if (document.featurePolicy?.allowsFeature?.("cross-origin-isolated") === false) return false;
+  if (sessionStorage.getItem(RELOADED_FOR_ISOLATION)) return false;
+  await navigator.serviceWorker.register(SERVICE_WORKER);
+  await navigator.serviceWorker.ready;
+  sessionStorage.setItem(RELOADED_FOR_ISOLATION, String(Date.now()));
+  status.textContent = "Reloading once so the page can use threads…";
+  location.reload();
+  return new Promise(() => {});
 }
 
-async function compileModule() {
-  const url = new URL("../playground_bg.wasm", import.meta.url);
+/** The build this page can run: threads need shared memory, which only an isolated page gets. */
+function chooseBuild(isolated) {
+  const threads = isolated && typeof SharedArrayBuffer === "function";
+  const folder = new URL(threads ? "../" : "../fallback/", import.meta.url);
+  return { threads, glue: new URL("playground.js", folder).href, wasm: new URL("playground_bg.wasm", folder).href };
+}
+
+async function compileModule(url) {
   try {
     return await WebAssembly.compileStreaming(fetch(url));
   } catch {
@@ -85,40 +113,50 @@ async function compileModule() {
 }
 
 /**
- * The service worker at the site root simulates network conditions for the sample files. Pages
- * work without it (the "none" network); the downloads demo says so if a simulation is asked for.
+ * The service worker also simulates network conditions for the sample files; an isolated page that
+ * came with the headers registers it for that. Pages work without it (the "none" network).
  */
 function registerServiceWorker() {
-  if (!("serviceWorker" in navigator)) return;
-  navigator.serviceWorker.register(new URL("../sw.js", import.meta.url)).catch((error) => {
+  if (!("serviceWorker" in navigator) || !window.isSecureContext) return;
+  navigator.serviceWorker.register(SERVICE_WORKER).catch((error) => {
     console.warn(`The simulated network is unavailable: ${error.message}`);
   });
 }
 
+function explainFallback() {
+  fallbackBanner.hidden = false;
+  fallbackBanner.textContent =
+    "Threads are off on this page: it is not cross-origin isolated, so the browser withholds the shared memory " +
+    "threads need. The downloads and processes demos work fully. To run threads, open the playground in its own tab; " +
+    "a page that embeds it can allow threads by serving itself with Cross-Origin-Opener-Policy: same-origin and " +
+    "Cross-Origin-Embedder-Policy: require-corp and giving the iframe allow=\"cross-origin-isolated\".";
+}
+
 async function boot() {
+  const isolated = await becomeIsolated();
   registerServiceWorker();
-  if (!window.crossOriginIsolated) {
-    throw new Error(
-      "This page is not cross-origin isolated, so the browser withholds SharedArrayBuffer and threads cannot start. " +
-        "Serve it with the headers Cross-Origin-Opener-Policy: same-origin and Cross-Origin-Embedder-Policy: require-corp " +
-        "(`trunk serve` in this repository does; see the README's troubleshooting section).",
-    );
-  }
+  const build = chooseBuild(isolated);
+  useBuild(build);
   const cores = navigator.hardwareConcurrency || 1;
-  const [bindings, module] = await Promise.all([trunkBindings(), compileModule()]);
+  const [bindings, module] = await Promise.all([import(build.glue), compileModule(build.wasm)]);
+  // The page's own instance: drawing, checks, downloads. Instantiated from the module compiled once.
+  await bindings.default({ module_or_path: module });
+  if (!build.threads) explainFallback();
   const runtime = new CpuRuntime(module);
   const pool = new ProcessPool(module);
-  cpuDemo = new CpuDemo({ bindings, runtime, pool, cores });
+  cpuDemo = new CpuDemo({ bindings, runtime, pool, cores, threads: build.threads });
   downloadsDemo = new DownloadsDemo({ bindings, module });
-  lab = new Lab({ bindings, runtime, module, cpuDemo, cores });
+  lab = new Lab({ bindings, runtime, module, cpuDemo, cores, threads: build.threads });
   cpuDemo.busyElsewhere = () => lab.running;
   const describe = (process) => {
-    status.textContent =
-      `Cross-origin isolated ✓ · ${cores} logical core${cores > 1 ? "s" : ""} · ` +
-      `process with ${process.threads} thread${process.threads > 1 ? "s" : ""} started in ${Math.round(process.startMs)} ms`;
+    status.textContent = build.threads
+      ? `Cross-origin isolated ✓ · ${cores} logical core${cores > 1 ? "s" : ""} · ` +
+        `process with ${process.threads} thread${process.threads > 1 ? "s" : ""} started in ${Math.round(process.startMs)} ms`
+      : `Not cross-origin isolated: the build without threads · ${cores} logical core${cores > 1 ? "s" : ""} · ` +
+        `a process started in ${Math.round(process.startMs)} ms`;
   };
   runtime.onChange = describe;
-  status.textContent = `Starting a process with ${cores} threads…`;
+  status.textContent = build.threads ? `Starting a process with ${cores} threads…` : "Starting a process…";
   await Promise.all([runtime.processWith(cores), downloadsDemo.prepare()]);
   cpuDemo.enable();
   lab.enable();

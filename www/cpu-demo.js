@@ -6,6 +6,9 @@ const LAB_FIELDS = { processes: "cpu-processes", crashTask: "cpu-crash" };
 const OPTIONS = new Set([...FIELDS, "mode", "processes", "gil", "crashTask"]);
 const MODES = new Set(["sequential", "threads", "processes"]);
 const PROGRESS_INTERVAL_MS = 100;
+export const THREADS_UNAVAILABLE =
+  "Threads are unavailable on this page: it is not cross-origin isolated, so the browser withholds shared memory. " +
+  'Use mode "processes" or "sequential", or open the playground in its own tab.';
 const BUSY_DELAY_MS = 100;
 
 const $ = (id) => document.getElementById(id);
@@ -13,8 +16,10 @@ const groupDigits = (digits) => digits.replace(/\B(?=(\d{3})+(?!\d))/g, ",");
 const formatMs = (ms) => (ms >= 10 ? `${Math.round(ms).toLocaleString("en-US")} ms` : `${ms.toFixed(1)} ms`);
 
 export class CpuDemo {
-  constructor({ bindings, runtime, pool, cores }) {
+  constructor({ bindings, runtime, pool, cores, threads = true }) {
     this.bindings = bindings;
+    /** Whether this page's build has threads (false: the fallback build; see the banner). */
+    this.threadsAvailable = threads;
     this.runtime = runtime;
     this.pool = pool;
     this.cores = cores;
@@ -70,7 +75,8 @@ export class CpuDemo {
     const unknown = Object.keys(options).filter((key) => !OPTIONS.has(key));
     if (unknown.length)
       throw new TypeError(`Unknown option ${unknown.map((k) => `"${k}"`).join(", ")}; known: ${[...OPTIONS].join(", ")}.`);
-    const mode = options.mode ?? "threads";
+    const mode = options.mode ?? (this.threadsAvailable ? "threads" : "processes");
+    if (mode === "threads" && !this.threadsAvailable) throw new Error(THREADS_UNAVAILABLE);
     if (!MODES.has(mode))
       throw new TypeError(`mode must be "sequential", "threads" or "processes", not ${JSON.stringify(mode)}.`);
     if (options.gil !== undefined && typeof options.gil !== "boolean") throw new TypeError("gil must be true or false.");
@@ -304,7 +310,9 @@ export class CpuDemo {
 
   #setBusy(busy) {
     $("cpu-run-sequential").disabled = busy;
-    $("cpu-run-threads").disabled = busy;
+    $("cpu-run-threads").disabled = busy || !this.threadsAvailable;
+    $("cpu-threads").disabled = !this.threadsAvailable;
+    $("cpu-gil").disabled = !this.threadsAvailable;
     $("cpu-run-processes").disabled = busy;
     $("cpu-cancel").disabled = !busy;
   }

@@ -1,6 +1,7 @@
 // The downloads demo's "threads" mode: a pool of download threads (dedicated workers, each with its
 // own instance of the Rust module). Each thread takes the next file from one shared queue and
 // downloads it to the end before taking another — blocking I/O, one file per thread at a time.
+import { activeBuild } from "./process.js";
 
 export class DownloadThreads {
   constructor(module) {
@@ -19,7 +20,7 @@ export class DownloadThreads {
         worker.onmessage = ({ data }) => (data.type === "ready" ? resolve() : undefined);
         worker.onerror = (event) => reject(new Error(`a download thread failed to start: ${event.message ?? "unknown error"}`));
       });
-      worker.postMessage({ type: "start", module: this.module });
+      worker.postMessage({ type: "start", module: this.module, glue: activeBuild().glue });
       this.threads.push(thread);
       starting.push(thread.ready);
     }

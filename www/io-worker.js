@@ -1,13 +1,15 @@
 // One download thread for the downloads demo's "threads" mode: a dedicated worker with its own
 // instance of the Rust module, downloading one file at a time with the same `downloadFiles` the
 // page uses, exactly like a Python thread running `urlopen` in a loop.
-import init, { downloadFiles } from "../playground.js";
-
 let current = null;
+/** The chosen build's `downloadFiles` (the page says which build in "start"). */
+let downloadFiles = null;
 
 onmessage = async ({ data }) => {
   if (data.type === "start") {
-    await init({ module_or_path: data.module });
+    const wasm = await import(data.glue);
+    await wasm.default({ module_or_path: data.module });
+    downloadFiles = wasm.downloadFiles;
     postMessage({ type: "ready" });
   } else if (data.type === "download") {
     current = new AbortController();

@@ -1,8 +1,9 @@
 // The threads-vs-processes lab: side-by-side comparison, crash isolation, the shared counter, the
 // simulated GIL, the Amdahl sweep and the frozen page. Work runs in processes (www/process.js) and
 // in Rust; this file wires buttons, tables and the JS API (compare, counter, sweep, freeze).
+import { THREADS_UNAVAILABLE } from "./cpu-demo.js";
 import { ProcessPool } from "./process-pool.js";
-import { ThreadProcess } from "./process.js";
+import { ThreadProcess, activeBuild } from "./process.js";
 
 const $ = (id) => document.getElementById(id);
 const now = () => performance.timeOrigin + performance.now();
@@ -21,8 +22,9 @@ const FREEZE_JOB = { tasks: "4", n: "300000000", chunks: "1" };
 const SERIAL_TASK = 4294967295;
 
 export class Lab {
-  constructor({ bindings, runtime, module, cpuDemo, cores }) {
+  constructor({ bindings, runtime, module, cpuDemo, cores, threads = true }) {
     this.bindings = bindings;
+    this.threadsAvailable = threads;
     this.runtime = runtime;
     this.module = module;
     this.cpuDemo = cpuDemo;
@@ -64,6 +66,12 @@ export class Lab {
     this.dark.addEventListener("change", () => this.#drawSweep());
     new ResizeObserver(() => this.#drawSweep()).observe($("lab-sweep-chart"));
     this.#animateWhileVisible();
+    if (!threads) $("lab-sweep-mode").value = "processes";
+  }
+
+  /** The experiments that need threads (shared memory) throw on a page without them. */
+  #needThreads() {
+    if (!this.threadsAvailable) throw new Error(THREADS_UNAVAILABLE);
   }
 
   enable() {
@@ -85,8 +93,10 @@ export class Lab {
   }
 
   #setBusy(busy) {
+    const needThreads = new Set(["lab-compare", "lab-crash-threads", "lab-counter-run", "lab-gil-run"]);
     for (const id of ["lab-compare", "lab-crash-processes", "lab-crash-threads", "lab-counter-run", "lab-gil-run", "lab-sweep-run", "lab-freeze-main", "lab-freeze-worker"])
-      $(id).disabled = busy;
+      $(id).disabled = busy || (needThreads.has(id) && !this.threadsAvailable);
+    $("lab-sweep-mode").querySelector('option[value="threads"]').disabled = !this.threadsAvailable;
   }
 
   #workers(text, field) {
@@ -142,6 +152,7 @@ export class Lab {
    * handoffMs }, processes: { wallMs, startMs, coldStartMs, memoryBytes, handoffMs }, results }`.
    */
   compare({ workers = this.cores, tasks = 4, n = 50_000_000 } = {}) {
+    this.#needThreads();
     workers = this.#workers(workers, "workers");
     return this.#exclusive(async () => {
       const job = { tasks: String(tasks), n: String(n), chunks: "1" };
@@ -149,7 +160,7 @@ export class Lab {
       const threaded = await ThreadProcess.start(this.module, workers);
       const threadsStartMs = performance.now() - started;
       const pool = new ProcessPool(this.module);
-      const wasmUrl = new URL("../playground_bg.wasm", import.meta.url).href;
+      const wasmUrl = activeBuild().wasm;
       try {
         started = performance.now();
         await pool.ensure(workers);
@@ -248,6 +259,7 @@ export class Lab {
 
   /** `playground.counter({ threads, increments, method })` → `{ count, expected, ms }`. */
   counter({ threads = this.cores, increments = 10_000_000, method = "atomic" } = {}) {
+    this.#needThreads();
     if (!Number.isInteger(threads) || threads < 1 || threads > this.cores)
       throw new RangeError(`threads must be a whole number from 1 to ${this.cores} (your logical cores).`);
     return this.#exclusive(async () => {
@@ -320,8 +332,9 @@ export class Lab {
    * threads or processes (plus a serial phase of `serialFraction` of the work). Resolves to
    * `{ points: [{ workers, wallMs, speedup }], fittedSerialFraction, sequentialMs }`.
    */
-  sweep({ mode = "threads", maxWorkers = this.cores, tasks = 4, n = 50_000_000, serialFraction = 0 } = {}) {
+  sweep({ mode = this.threadsAvailable ? "threads" : "processes", maxWorkers = this.cores, tasks = 4, n = 50_000_000, serialFraction = 0 } = {}) {
     if (mode !== "threads" && mode !== "processes") throw new TypeError(`mode must be "threads" or "processes", not ${JSON.stringify(mode)}.`);
+    if (mode === "threads") this.#needThreads();
     maxWorkers = this.#workers(maxWorkers, "maxWorkers");
     const serialItems = this.bindings.serialItemsFor(serialFraction, tasks * n);
     const job = { tasks: String(tasks), n: String(n), chunks: "1" };

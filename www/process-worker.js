@@ -3,7 +3,8 @@
 // the process pool (processes mode) has no pool: `threads: 0`, one thread, like a Python process.
 //
 // Messages in (each answered by { type: "done", id, run } or { type: "failed", id, message }):
-//   { type: "start", module, threads }   → { type: "ready", memory, addresses, crashAddress, startupMs }
+//   { type: "start", module, threads, glue } → { type: "ready", memory, addresses, crashAddress, startupMs }
+//        `glue` is the chosen build's wasm-bindgen module URL; `memory` is null for the fallback build.
 //        `module` is a compiled WebAssembly.Module (a warm start) or the .wasm URL (a cold start:
 //        this process fetches and compiles it itself, as a freshly spawned Python re-imports).
 //   { type: "run", id, tasks, n, chunks, parallel, gil, crashTask, serialFraction }
@@ -17,14 +18,16 @@
 // A panic aborts: a run that crashes answers { type: "crashed", id, message } and the page ends this
 // process. A thread of the pool that crashes cannot answer at all: the page sees the crash report
 // in shared memory (see crashAddress in src/web/lab.rs) and ends the process.
-import init, * as wasm from "../playground.js";
+/** The chosen build's wasm-bindgen module (the page says which in "start"). */
+let wasm = null;
 
 const WARM_UP_N = 2_000_000;
 
-async function start({ module, threads }) {
+async function start({ module, threads, glue }) {
   const started = performance.now();
+  wasm = await import(glue);
   // A compiled module skips a second compile; a URL makes this process compile its own.
-  const exports = await init({ module_or_path: module });
+  const exports = await wasm.default({ module_or_path: module });
   wasm.installCrashReporter();
   if (threads > 0) await wasm.initThreadPool(threads);
   // Warm-up: V8 first runs wasm with its baseline compiler and swaps in optimised code once a
@@ -34,7 +37,8 @@ async function start({ module, threads }) {
   if (threads > 0) wasm.runCpu(String(threads), String(WARM_UP_N), "1", true);
   postMessage({
     type: "ready",
-    memory: exports.memory,
+    // Only shared memory can be sent; the fallback build's memory stays private to this process.
+    memory: wasm.hasThreads() ? exports.memory : null,
     addresses: Array.from(wasm.controlAddresses()),
     crashAddress: wasm.crashAddress(),
     startupMs: performance.now() - started,

@@ -7,6 +7,22 @@ const ITEMS_DONE = 1;
 /** How often a busy process's crash report is looked at: a crashed thread cannot send a message. */
 const CRASH_CHECK_MS = 50;
 
+/**
+ * Which build the processes load: `{ glue, wasm, threads }` — the URL of the wasm-bindgen JS module,
+ * of its .wasm, and whether it has threads (the default build) or not (the fallback build).
+ */
+let build = null;
+
+/** Sets the build every process starts from (www/app.js, once it has chosen). */
+export function useBuild(chosen) {
+  build = chosen;
+}
+
+/** The build the processes use. */
+export function activeBuild() {
+  return build;
+}
+
 /** A process ended by a crash: the run it was doing is lost. */
 export class ProcessLost extends Error {
   constructor(reason) {
@@ -38,9 +54,9 @@ export class ThreadProcess {
         event.preventDefault();
         reject(new Error(`The process could not start: ${event.message || "its script failed to load"}`));
       };
-      worker.postMessage({ type: "start", module, threads });
+      worker.postMessage({ type: "start", module, threads: build.threads ? threads : 0, glue: build.glue });
     });
-    return new ThreadProcess(worker, threads, ready, performance.now() - startedAt);
+    return new ThreadProcess(worker, build.threads ? threads : 0, ready, performance.now() - startedAt);
   }
 
   constructor(worker, threads, ready, startMs) {
@@ -62,6 +78,11 @@ export class ThreadProcess {
       event.preventDefault();
       this.#lost(event.message || "the worker stopped");
     };
+  }
+
+  /** Whether the page can see this process's memory (shared: the threaded build only). */
+  get sharesMemory() {
+    return this.memory !== null;
   }
 
   /**
@@ -115,14 +136,21 @@ export class ThreadProcess {
     return this.#request({ type: "tiny-jobs", rounds });
   }
 
-  /** Numbers summed so far in the current run, read straight from the process's memory. */
+  /** Numbers summed so far in the current run, read straight from the process's memory (0 if unseen). */
   itemsDone() {
-    return Number(Atomics.load(this.#itemsWord(), 0));
+    return this.sharesMemory ? Number(Atomics.load(this.#itemsWord(), 0)) : 0;
   }
 
-  /** Asks the running job to stop; every chunk checks the flag at least every 65,536 numbers. */
+  /**
+   * Asks the running job to stop; every chunk checks the flag at least every 65,536 numbers. A process
+   * whose memory the page cannot see (the fallback build) cannot be asked: it is ended instead.
+   */
   cancel() {
-    Atomics.store(this.#cancelWord(), 0, 1);
+    if (this.sharesMemory) Atomics.store(this.#cancelWord(), 0, 1);
+    else if (this.pending.size) {
+      this.worker.terminate();
+      this.#lost("the run was cancelled");
+    }
   }
 
   terminate() {
@@ -132,6 +160,7 @@ export class ThreadProcess {
 
   /** The message a crashed thread left in this process's memory, or null. */
   crashReport() {
+    if (!this.sharesMemory) return null;
     const words = new Int32Array(this.memory.buffer, this.crashAddress, 2);
     if (Atomics.load(words, 0) === 0) return null;
     const length = Atomics.load(words, 1);
@@ -141,6 +170,7 @@ export class ThreadProcess {
   }
 
   #resetControl() {
+    if (!this.sharesMemory) return;
     // Reset both shared words *before* the work is sent: a Cancel pressed right after must stick.
     Atomics.store(this.#cancelWord(), 0, 0);
     Atomics.store(this.#itemsWord(), 0, 0n);
@@ -148,7 +178,8 @@ export class ThreadProcess {
 
   /** While work is pending, looks for a crash report: a crashed pool thread never answers. */
   #watchForCrash() {
-    if (this.crashWatch) return;
+    // Without shared memory, a crash can only happen on the process's own thread, which reports it.
+    if (this.crashWatch || !this.sharesMemory) return;
     this.crashWatch = setInterval(() => {
       const report = this.crashReport();
       if (report !== null) this.#crashed(report);

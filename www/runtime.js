@@ -1,6 +1,6 @@
 // Keeps the page's one threaded process. A rayon pool cannot be resized, so asking for another
 // thread count ends the current process and starts a new one (DESIGN.md: "resizing a pool").
-import { ThreadProcess } from "./process.js";
+import { ThreadProcess, activeBuild } from "./process.js";
 
 export class CpuRuntime {
   constructor(module) {
@@ -12,6 +12,7 @@ export class CpuRuntime {
 
   /** A ready process with exactly `threads` threads, starting one if needed. */
   async processWith(threads) {
+    if (!activeBuild().threads) threads = 0;
     if (this.current?.alive && this.current.threads === threads) return this.current;
     if (this.starting?.threads === threads) return this.starting.promise;
     this.current?.terminate();
@@ -35,7 +36,12 @@ export class CpuRuntime {
   /** The current process whatever its thread count (a sequential run uses only its own thread). */
   async anyProcess() {
     if (this.current?.alive) return this.current;
-    if (this.starting) return this.starting.promise;
-    return this.processWith(navigator.hardwareConcurrency || 1);
+    if (this.starting) return this.starting.promise.catch(() => this.processWith(this.#defaultThreads()));
+    return this.processWith(this.#defaultThreads());
+  }
+
+  #defaultThreads() {
+    // The fallback build has no threads: its processes have their own thread only.
+    return activeBuild().threads ? navigator.hardwareConcurrency || 1 : 0;
   }
 }

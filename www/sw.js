@@ -1,4 +1,12 @@
-// The playground's service worker: a simulated network for the downloads demo's sample files.
+// The playground's service worker. Two jobs, both for this site's own requests only:
+//
+// 1. Cross-origin isolation on hosts that cannot send headers (GitHub Pages and the like): every
+//    same-origin response that lacks Cross-Origin-Embedder-Policy gets COOP, COEP and CORP added
+//    (the approach of coi-serviceworker). The page registers this worker and reloads once; the
+//    reloaded page arrives with the headers and can use threads. Responses that already carry the
+//    headers (trunk serve, a configured host) pass through unchanged.
+//
+// 2. A simulated network for the downloads demo's sample files:
 //
 // A page served from localhost answers in microseconds, which hides the lesson of I/O-bound work.
 // Sample requests that carry `latency`, `kbps` and `connections` in their query come through here:
@@ -15,14 +23,29 @@ self.addEventListener("install", () => self.skipWaiting());
 self.addEventListener("activate", (event) => event.waitUntil(self.clients.claim()));
 
 self.addEventListener("fetch", (event) => {
-  const url = new URL(event.request.url);
-  const simulated =
-    event.request.method === "GET" &&
-    url.origin === self.location.origin &&
-    url.pathname.includes("/samples/") &&
-    url.searchParams.has("latency");
-  if (simulated) event.respondWith(simulate(event.request, url));
+  const request = event.request;
+  const url = new URL(request.url);
+  // Other origins are theirs to answer; and a cache-only probe must not become a network fetch.
+  if (url.origin !== self.location.origin) return;
+  if (request.cache === "only-if-cached" && request.mode !== "same-origin") return;
+  const simulated = request.method === "GET" && url.pathname.includes("/samples/") && url.searchParams.has("latency");
+  event.respondWith((simulated ? simulate(request, url) : fetch(request)).then(withIsolation));
 });
+
+const ISOLATION_HEADERS = {
+  "Cross-Origin-Opener-Policy": "same-origin",
+  "Cross-Origin-Embedder-Policy": "require-corp",
+  "Cross-Origin-Resource-Policy": "cross-origin",
+};
+
+/** The response with the isolation headers, unless it has them already (or cannot carry them). */
+function withIsolation(response) {
+  if (response.status === 0 || response.type === "opaqueredirect" || response.headers.has("cross-origin-embedder-policy"))
+    return response;
+  const headers = new Headers(response.headers);
+  for (const [name, value] of Object.entries(ISOLATION_HEADERS)) headers.set(name, value);
+  return new Response(response.body, { status: response.status, statusText: response.statusText, headers });
+}
 
 /** Connections per host: a slot count and the requests queued for one, first come first served. */
 const pools = new Map();

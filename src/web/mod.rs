@@ -26,8 +26,17 @@ use crate::model::timeline::{Clock, Span, Timeline};
 use crate::model::url_list::parse_url_list;
 use clock::PerformanceClock;
 
-// The page starts a process's threads with `await initThreadPool(n)` (wasm-bindgen-rayon).
+// The page starts a process's threads with `await initThreadPool(n)` (wasm-bindgen-rayon). The
+// fallback build (no `threads` feature, no shared memory) has no pool: its processes run one thread.
+#[cfg(feature = "threads")]
 pub use wasm_bindgen_rayon::init_thread_pool;
+
+/// Whether this build can start threads (the default build) or not (the fallback build for pages
+/// that cannot be cross-origin isolated).
+#[wasm_bindgen(js_name = hasThreads)]
+pub fn has_threads() -> bool {
+    cfg!(feature = "threads")
+}
 
 /// This process's one run control: the page reads progress and sets cancel through its address.
 static CONTROL: RunControl = RunControl::new();

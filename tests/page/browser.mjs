@@ -30,8 +30,11 @@ export async function launchBrowser() {
   });
 }
 
-/** Opens `url` and records every page error and console error, for the test to fail on. */
-export async function openPage(context, url) {
+/**
+ * Opens `url` and records every page error and console error (of the page and its frames), for the
+ * test to fail on. Waits for `window.playground` unless the page is not the playground (a host page).
+ */
+export async function openPage(context, url, { waitForPlayground = true } = {}) {
   const page = await context.newPage();
   const problems = [];
   page.on("pageerror", (error) => problems.push(`pageerror: ${error.message}`));
@@ -43,6 +46,6 @@ export async function openPage(context, url) {
     if (response.status() >= 400) problems.push(`HTTP ${response.status()} for ${response.url()}`);
   });
   await page.goto(url);
-  await page.waitForFunction(() => window.playground !== undefined);
+  if (waitForPlayground) await page.waitForFunction(() => window.playground !== undefined);
   return { page, problems };
 }

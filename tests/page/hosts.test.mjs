@@ -1,0 +1,125 @@
+// Where tutorials live, in real Chromium: a static host that sends no isolation headers (the service
+// worker isolates the page after one reload), an iframe in a page that is not isolated (the build
+// without threads, with its banner, while downloads and processes work), and an iframe with
+// allow="cross-origin-isolated" in an isolated page (threads work). No page or console errors.
+import { after, before, describe, test } from "node:test";
+import assert from "node:assert/strict";
+import { readFile } from "node:fs/promises";
+import { ISOLATION_HEADERS, serveStatic } from "./server.mjs";
+import { launchBrowser, openPage } from "./browser.mjs";
+
+const SEED_RESULT = "333333283333335000000";
+const manifest = JSON.parse(await readFile("dist/samples/manifest.json", "utf8")).files;
+
+let withoutHeaders;
+let withHeaders;
+let browser;
+
+/** A tutorial's page on another origin that embeds the playground in an iframe. */
+function tutorialPage(playgroundUrl, { isolated, allow }) {
+  const html = `<!doctype html><title>A tutorial</title><link rel="icon" href="data:,"><h1>Threads vs processes</h1>
+<iframe id="demo" src="${playgroundUrl}" width="1000" height="800" ${allow ? 'allow="cross-origin-isolated"' : ""}></iframe>`;
+  return serveStatic("tests/page", {
+    isolation: isolated,
+    routes: {
+      "/tutorial.html": (request, response) => {
+        response.writeHead(200, { "Content-Type": "text/html; charset=utf-8", ...(isolated ? ISOLATION_HEADERS : {}) });
+        response.end(html);
+      },
+    },
+  });
+}
+
+/** The playground's frame inside the tutorial page, once its API exists. */
+async function playgroundFrame(page, origin) {
+  let frame;
+  for (let i = 0; i < 100 && !frame; i++) {
+    frame = page.frames().find((f) => f.url().startsWith(origin));
+    if (!frame) await page.waitForTimeout(100);
+  }
+  assert.ok(frame, "the playground's iframe loaded");
+  await frame.waitForFunction(() => window.playground !== undefined);
+  await frame.evaluate(() => playground.ready);
+  return frame;
+}
+
+before(async () => {
+  withoutHeaders = await serveStatic("dist", { isolation: false });
+  withHeaders = await serveStatic("dist", { isolation: true });
+  browser = await launchBrowser();
+});
+
+after(async () => {
+  await browser?.close();
+  await withoutHeaders?.close();
+  await withHeaders?.close();
+});
+
+describe("hosts and embeds", () => {
+  test("a static host without isolation headers: the service worker isolates the page after one reload", async () => {
+    const { page, problems } = await openPage(browser, withoutHeaders.url);
+    await page.waitForFunction(() => window.crossOriginIsolated && window.playground !== undefined, null, { timeout: 20_000 });
+    await page.evaluate(() => playground.ready);
+    assert.equal(await page.evaluate(() => navigator.serviceWorker.controller !== null), true);
+    const run = await page.evaluate(() => playground.cpu({ mode: "threads" }));
+    assert.deepEqual(run.results, Array(4).fill(SEED_RESULT));
+    assert.equal(await page.isHidden("#env-fallback"), true);
+    // A second visit is isolated from the start: no more reloads.
+    await page.reload();
+    await page.waitForFunction(() => window.playground !== undefined);
+    await page.evaluate(() => playground.ready);
+    assert.equal(await page.evaluate(() => crossOriginIsolated), true);
+    assert.deepEqual(problems, []);
+    await page.close();
+  });
+
+  test("embedded in a page that is not isolated: the build without threads explains itself and the rest works", async () => {
+    const tutorial = await tutorialPage(withHeaders.url, { isolated: false, allow: false });
+    const { page, problems } = await openPage(browser, `${tutorial.url}tutorial.html`, { waitForPlayground: false });
+    try {
+      const frame = await playgroundFrame(page, withHeaders.url);
+      assert.equal(await frame.evaluate(() => crossOriginIsolated), false);
+      assert.match(await frame.textContent("#env-status"), /the build without threads/);
+      assert.equal(await frame.isVisible("#env-fallback"), true);
+      assert.match(await frame.textContent("#env-fallback"), /allow="cross-origin-isolated"/);
+      assert.equal(await frame.isDisabled("#cpu-run-threads"), true);
+      assert.equal(await frame.isDisabled("#cpu-run-processes"), false);
+      // Processes: their own memories, no sharing needed.
+      const run = await frame.evaluate(() => playground.cpu({ mode: "processes", processes: 2 }));
+      assert.deepEqual(run.results, Array(4).fill(SEED_RESULT));
+      const sequential = await frame.evaluate(() => playground.cpu({ mode: "sequential" }));
+      assert.deepEqual(sequential.results, Array(4).fill(SEED_RESULT));
+      // Downloads: all three schedules, checked against the manifest.
+      for (const mode of ["concurrent", "sequential"]) {
+        const result = await frame.evaluate((mode) => playground.downloads({ samples: 3, mode }), mode);
+        assert.deepEqual(result.files.map((f) => f.sha256), manifest.slice(0, 3).map((f) => f.sha256), mode);
+      }
+      const threads = await frame.evaluate(() => playground.downloads({ samples: 3, mode: "threads" }));
+      assert.ok(threads.files.every((f) => f.ok));
+      // Threads are refused with the reason, not a crash.
+      const refused = await frame.evaluate(() => playground.cpu({ mode: "threads" }).then(() => "ran", (e) => e.message));
+      assert.match(refused, /^Threads are unavailable on this page: it is not cross-origin isolated/);
+      assert.match(await frame.evaluate(() => playground.counter({}).then(() => "ran", (e) => e.message)), /Threads are unavailable/);
+      assert.deepEqual(problems, []);
+    } finally {
+      await page.close();
+      await tutorial.close();
+    }
+  });
+
+  test("embedded with allow=\"cross-origin-isolated\" in an isolated page: threads run", async () => {
+    const tutorial = await tutorialPage(withHeaders.url, { isolated: true, allow: true });
+    const { page, problems } = await openPage(browser, `${tutorial.url}tutorial.html`, { waitForPlayground: false });
+    try {
+      const frame = await playgroundFrame(page, withHeaders.url);
+      assert.equal(await frame.evaluate(() => crossOriginIsolated), true);
+      const run = await frame.evaluate(() => playground.cpu({ mode: "threads" }));
+      assert.deepEqual(run.results, Array(4).fill(SEED_RESULT));
+      assert.equal(await frame.isHidden("#env-fallback"), true);
+      assert.deepEqual(problems, []);
+    } finally {
+      await page.close();
+      await tutorial.close();
+    }
+  });
+});
