@@ -6,6 +6,8 @@ import { CpuDemo } from "./cpu-demo.js";
 import { DownloadsDemo } from "./downloads-demo.js";
 import { ProcessPool } from "./process-pool.js";
 import { useBuild } from "./process.js";
+import { RunHistory } from "./history.js";
+import { addSharePanels, applyEmbed, autorun, followEdits, requested, restoreFields } from "./share.js";
 import { Lab } from "./lab.js";
 
 let resolveReady;
@@ -53,6 +55,10 @@ window.playground = {
   sweep: (options) => ready.then(() => lab.sweep(options)),
   /** Runs a ~1 s job { where: "main-thread" | "worker" } and measures the page's longest frame gap. */
   freeze: (options) => ready.then(() => lab.freeze(options)),
+  /** Each demo's runs since the page opened, and their CSV / JSON exports: `history.cpu.csv()`, … */
+  get history() {
+    return histories;
+  },
   /** The last finished downloads run, in `downloads()`'s result shape; null before any. */
   get lastDownloadsRun() {
     return downloadsDemo?.lastResult ?? null;
@@ -132,7 +138,59 @@ function explainFallback() {
     "Cross-Origin-Embedder-Policy: require-corp and giving the iframe allow=\"cross-origin-isolated\".";
 }
 
+/** Every demo's runs, for the history panels and the exports (and `playground.history`). */
+const histories = {};
+
+function recordRuns() {
+  histories.cpu = new RunHistory("cpu", "cpu");
+  histories.downloads = new RunHistory("downloads", "downloads");
+  histories.processes = new RunHistory("processes", "lab");
+  cpuDemo.onRun = (result, params) =>
+    histories.cpu.add({
+      result,
+      summary: `${result.mode}${result.gil ? " + GIL" : ""} on ${result.threads}: ${Math.round(result.wallMs)} ms`,
+      rows: result.results.map((sum, task) => ({
+        mode: result.mode, workers: result.threads, gil: result.gil, tasks: params.tasks, n: params.n, chunks: params.chunks,
+        wallMs: result.wallMs.toFixed(3), task, sum: sum ?? "", error: result.errors?.find((e) => e.task === task)?.message ?? "",
+      })),
+    });
+  downloadsDemo.onRun = (result) =>
+    histories.downloads.add({
+      result,
+      summary: `${result.mode}${result.limit ? ` (${result.limit})` : ""}, ${result.files.length} files: ${Math.round(result.wallMs)} ms`,
+      rows: result.files.map((f) => ({
+        mode: result.mode, limit: result.limit ?? "", network: result.network, wallMs: result.wallMs.toFixed(3), url: f.url, ok: f.ok,
+        status: f.status, bytes: f.bytes, sha256: f.sha256 ?? "", startMs: f.startMs.toFixed(3), queuedMs: f.queuedMs.toFixed(3),
+        firstByteMs: f.firstByteMs?.toFixed(3) ?? "", endMs: f.endMs.toFixed(3), error: f.error ?? "",
+      })),
+    });
+  lab.onRun = (kind, result) => {
+    const rows =
+      kind === "compare"
+        ? ["sequential", "threads", "processes"].map((way) => ({ experiment: kind, workers: result.workers, way, ...result[way] }))
+        : kind === "counter"
+          ? [{ experiment: kind, workers: result.threads, method: result.method, count: result.count, expected: result.expected, ms: result.ms }]
+          : result.points.map((p) => ({ experiment: kind, mode: result.mode, serialFraction: result.serialFraction, workers: p.workers, wallMs: p.wallMs, speedup: p.speedup, fittedSerialFraction: result.fittedSerialFraction }));
+    histories.processes.add({ result: { experiment: kind, ...result }, summary: `${kind}: ${rows.length} row${rows.length > 1 ? "s" : ""}`, rows });
+  };
+}
+
+/** The URL's demo: embed mode, its parameters, and a run when it asks for one. */
+function followLink(link) {
+  const problems = [...link.problems];
+  if (link.demo) {
+    if (link.embed) applyEmbed(link.demo);
+    problems.push(...restoreFields(link.demo));
+    if (!link.embed) document.getElementById(DEMO_SECTIONS[link.demo]).scrollIntoView();
+  }
+  return problems;
+}
+
+const DEMO_SECTIONS = { cpu: "cpu", downloads: "downloads", processes: "lab" };
+
 async function boot() {
+  const link = requested();
+  if (link.embed && link.demo) applyEmbed(link.demo);
   const isolated = await becomeIsolated();
   registerServiceWorker();
   const build = chooseBuild(isolated);
@@ -157,9 +215,24 @@ async function boot() {
   };
   runtime.onChange = describe;
   status.textContent = build.threads ? `Starting a process with ${cores} threads…` : "Starting a process…";
+  recordRuns();
+  addSharePanels();
+  const linkProblems = followLink(link);
+  followEdits();
   await Promise.all([runtime.processWith(cores), downloadsDemo.prepare()]);
   cpuDemo.enable();
   lab.enable();
+  if (link.demo && link.autorun) {
+    const problem = autorun(link.demo, link.run);
+    if (problem) linkProblems.push(problem);
+  }
+  if (linkProblems.length) showNotice(linkProblems.join(" "));
+}
+
+function showNotice(message) {
+  const notice = document.getElementById("env-notice");
+  notice.textContent = message;
+  notice.hidden = false;
 }
 
 boot().then(resolveReady, (error) => {

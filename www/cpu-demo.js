@@ -26,6 +26,8 @@ export class CpuDemo {
     this.running = null;
     /** Whether the lab is running something in the same processes (set by app.js). */
     this.busyElsewhere = () => false;
+    /** Called with every finished run (result in `cpu()`'s shape, and its parameters); set by app.js. */
+    this.onRun = () => {};
     this.lastSequential = null;
     this.lastRun = null;
     /** The last finished run in `playground.cpu`'s result shape (from the API or the buttons), or null. */
@@ -257,6 +259,7 @@ export class CpuDemo {
       this.lastResult.processes = threads;
       this.lastResult.errors = run.errors ?? [];
     }
+    this.onRun(this.lastResult, run.params);
     const sameWork = (a, b) => a.tasks === b.tasks && a.n === b.n && a.chunks === b.chunks;
     if (run.mode === "sequential") this.lastSequential = run;
     $("cpu-results").hidden = false;

@@ -30,6 +30,8 @@ export class DownloadsDemo {
     this.lastRun = null;
     this.lastResult = null;
     this.lastSequential = new Map();
+    /** Called with every finished run in `downloads()`'s shape; set by app.js. */
+    this.onRun = () => {};
     this.lastConcurrent = new Map();
     this.dark = matchMedia("(prefers-color-scheme: dark)");
     // The simulated network keeps the browser's per-host limit only where the browser has one.
@@ -242,6 +244,7 @@ export class DownloadsDemo {
       const run = this.#finish(plans, results, { mode, network, wallMs, threadStartMs });
       await this.#keep(run);
       this.lastResult = run.api;
+      this.onRun(run.api);
       return run.api;
     } finally {
       this.running = null;

@@ -33,6 +33,8 @@ export class Lab {
     this.sweepPool = new ProcessPool(module);
     this.dark = matchMedia("(prefers-color-scheme: dark)");
     this.lastSweep = null;
+    /** Called with every finished experiment: (kind, result); set by app.js. */
+    this.onRun = () => {};
 
     const sources = bindings.labSources();
     $("lab-pool-python").textContent = sources.pythonPool;
@@ -212,6 +214,7 @@ export class Lab {
           processes: { wallMs: processesMs, startMs: warmMs, coldStartMs: coldMs, memoryBytes: processesMemory, handoffMs: processesHandoff },
         };
         this.#showComparison(workers, result);
+        this.onRun("compare", { workers, tasks, n, ...result });
         return result;
       } finally {
         threaded.terminate();
@@ -266,6 +269,7 @@ export class Lab {
       const process = await this.runtime.processWith(this.cores);
       const result = await process.countShared({ threads, increments, method });
       this.#showCount(method, result);
+      this.onRun("counter", { threads, increments, method, ...result });
       return result;
     });
   }
@@ -370,7 +374,9 @@ export class Lab {
         `${mode}: ` +
         points.map((p) => `${p.workers} → ${p.speedup.toFixed(2)}× (${formatMs(p.wallMs)})`).join(" · ") +
         (f === null ? "" : ` — fitted serial fraction ${(f * 100).toFixed(1)} %, so no worker count can beat ${f > 0 ? `${(1 / f).toFixed(1)}×` : "∞"}.`);
-      return { points, fittedSerialFraction: fitted ?? null, sequentialMs };
+      const result = { points, fittedSerialFraction: fitted ?? null, sequentialMs };
+      this.onRun("sweep", { mode, maxWorkers, tasks, n, serialFraction, ...result });
+      return result;
     });
   }
 

@@ -53,7 +53,8 @@ pub fn draw_download_timeline<DB: DrawingBackend>(
         .label_style(text(11))
         .axis_desc_style(text(12))
         .x_desc("milliseconds since the run started")
-        .x_label_formatter(&|ms| format!("{ms:.0}"))
+        // Whole milliseconds, unless the whole run took less than ten.
+        .x_label_formatter(&|ms| format!("{:.*}", usize::from(x_end < 10.0), ms))
         .y_label_formatter(&|row| match row {
             SegmentValue::CenterOf(row) => label(rows - 1 - *row),
             SegmentValue::Exact(_) | SegmentValue::Last => String::new(),

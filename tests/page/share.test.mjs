@@ -1,0 +1,145 @@
+// Shareable state in real Chromium: links restore each demo's parameters (and run once with
+// autorun=1), embed=1 shows one demo alone, the share panel builds the link and the iframe snippet,
+// the run history exports CSV and JSON that match what the page showed, and bad links are explained.
+import { after, before, describe, test } from "node:test";
+import assert from "node:assert/strict";
+import { readFile } from "node:fs/promises";
+import { serveStatic } from "./server.mjs";
+import { launchBrowser, openPage } from "./browser.mjs";
+
+let server;
+let browser;
+
+before(async () => {
+  server = await serveStatic("dist", { isolation: true });
+  browser = await launchBrowser();
+});
+
+after(async () => {
+  await browser?.close();
+  await server?.close();
+});
+
+async function open(query) {
+  const opened = await openPage(browser, `${server.url}${query}`);
+  await opened.page.evaluate(() => playground.ready);
+  return opened;
+}
+
+const visibleSections = (page) => page.$$eval("main > section", (sections) => sections.filter((s) => !s.hidden).map((s) => s.id));
+
+/** Parses the CSV this page exports (RFC 4180 quoting). */
+function parseCsv(text) {
+  const rows = [];
+  let row = [];
+  let field = "";
+  let quoted = false;
+  for (let i = 0; i < text.length; i++) {
+    const c = text[i];
+    if (quoted) {
+      if (c === '"' && text[i + 1] === '"') (field += '"'), i++;
+      else if (c === '"') quoted = false;
+      else field += c;
+    } else if (c === '"') quoted = true;
+    else if (c === ",") row.push(field), (field = "");
+    else if (c === "\r" && text[i + 1] === "\n") row.push(field), rows.push(row), (row = []), (field = ""), i++;
+    else field += c;
+  }
+  const [header, ...body] = rows;
+  return body.map((cells) => Object.fromEntries(header.map((h, i) => [h, cells[i]])));
+}
+
+describe("links, embeds and exports", () => {
+  test("an embed link shows one demo, compact, with the link's parameters", async () => {
+    const { page, problems } = await open("?demo=cpu&tasks=2&n=1000000&chunks=2&gil=1&embed=1");
+    assert.deepEqual(await visibleSections(page), ["cpu"]);
+    assert.equal(await page.isHidden(".site-header h1"), true);
+    assert.equal(await page.inputValue("#cpu-tasks"), "2");
+    assert.equal(await page.inputValue("#cpu-n"), "1000000");
+    assert.equal(await page.inputValue("#cpu-chunks"), "2");
+    assert.equal(await page.isChecked("#cpu-gil"), true);
+    assert.equal(await page.evaluate(() => playground.lastCpuRun), null, "no autorun without autorun=1");
+    assert.deepEqual(problems, []);
+    await page.close();
+  });
+
+  test("autorun=1 runs the named way once, with the restored parameters", async () => {
+    const query = "?demo=downloads&source=12&network=custom&latency=50&kbps=0&limit=3&run=bounded&autorun=1&embed=1";
+    const { page, problems } = await open(query);
+    await page.waitForFunction(() => playground.lastDownloadsRun);
+    const run = await page.evaluate(() => playground.lastDownloadsRun);
+    assert.equal(run.mode, "bounded");
+    assert.equal(run.limit, 3);
+    assert.equal(run.files.length, 12);
+    assert.equal(run.network, "50 ms latency, unlimited bandwidth");
+    assert.ok(run.files.every((f) => f.ok));
+    assert.deepEqual(await visibleSections(page), ["downloads"]);
+    assert.deepEqual(problems, []);
+    await page.close();
+  });
+
+  test("the lab's link restores its fields, and the share panel gives the link and the iframe", async () => {
+    const { page, problems } = await open("?demo=processes&workers=2&sweepMode=processes&serial=20");
+    assert.equal(await page.inputValue("#lab-workers"), "2");
+    assert.equal(await page.inputValue("#lab-sweep-mode"), "processes");
+    assert.equal(await page.inputValue("#lab-sweep-serial"), "20");
+    await page.fill("#cpu-tasks", "6");
+    await page.dispatchEvent("#cpu-tasks", "change");
+    assert.match(page.url(), /\?demo=cpu&tasks=6&/, "the address bar follows the last edited demo");
+    await page.click("#cpu-share summary");
+    const link = new URL(await page.inputValue("#cpu-share-link"));
+    assert.equal(link.searchParams.get("demo"), "cpu");
+    assert.equal(link.searchParams.get("tasks"), "6");
+    const snippet = await page.inputValue("#cpu-share-snippet");
+    assert.match(snippet, /^<iframe src="[^"]*embed=1" title="Concurrency Playground: CPU-bound work" .*allow="cross-origin-isolated"/);
+    // The link reopens the same state.
+    const reopened = await open(link.search);
+    assert.equal(await reopened.page.inputValue("#cpu-tasks"), "6");
+    assert.deepEqual([...problems, ...reopened.problems], []);
+    await reopened.page.close();
+    await page.close();
+  });
+
+  test("the history's CSV and JSON downloads match the runs the page showed", async () => {
+    const { page, problems } = await open("");
+    await page.evaluate(() => playground.cpu({ mode: "sequential", tasks: 3, n: 1_000_000 }));
+    await page.evaluate(() => playground.cpu({ mode: "processes", processes: 2, tasks: 2, n: 2_000_000, crashTask: 1 }));
+    const shown = await page.$$eval("#cpu-results-body td:last-child", (tds) => tds.map((td) => td.textContent));
+    await page.click("#cpu-history summary");
+    assert.equal(await page.textContent("#cpu-history-count"), "2");
+    const [csvDownload] = await Promise.all([page.waitForEvent("download"), page.click("#cpu-export-csv")]);
+    const rows = parseCsv(await readFile(await csvDownload.path(), "utf8"));
+    assert.equal(rows.length, 3 + 2, "one row per task per run");
+    assert.deepEqual(rows.slice(0, 3).map((r) => [r.run, r.mode, r.task]), [["1", "sequential", "0"], ["1", "sequential", "1"], ["1", "sequential", "2"]]);
+    const last = rows.slice(3);
+    assert.equal(last[0].sum.replace(/\B(?=(\d{3})+(?!\d))/g, ","), shown[0], "the exported sum is the one shown");
+    assert.equal(last[1].sum, "");
+    assert.match(last[1].error, /task 1 crashed on purpose/);
+    assert.match(shown[1], /lost: its process crashed/);
+    const [jsonDownload] = await Promise.all([page.waitForEvent("download"), page.click("#cpu-export-json")]);
+    const runs = JSON.parse(await readFile(await jsonDownload.path(), "utf8"));
+    assert.deepEqual(runs.map((r) => r.run), [1, 2]);
+    assert.deepEqual(runs[1].result, await page.evaluate(() => playground.lastCpuRun));
+    // The downloads' export: one row per file.
+    await page.evaluate(() => playground.downloads({ samples: 2, mode: "concurrent" }));
+    const downloadsCsv = parseCsv(await page.evaluate(() => playground.history.downloads.csv()));
+    const last2 = await page.evaluate(() => playground.lastDownloadsRun);
+    assert.deepEqual(downloadsCsv.map((r) => r.sha256), last2.files.map((f) => f.sha256));
+    assert.deepEqual(problems, []);
+    await page.close();
+  });
+
+  test("a link with values that do not fit says so and keeps the defaults", async () => {
+    const { page, problems } = await open("?demo=downloads&network=5g&embed=1&autorun=1&run=fly");
+    await page.waitForFunction(() => !document.getElementById("env-notice").hidden);
+    const notice = await page.textContent("#env-notice");
+    assert.match(notice, /network=5g is not one of the choices/);
+    assert.match(notice, /run=fly is not a way to run this demo/);
+    assert.equal(await page.inputValue("#dl-network"), "far-server");
+    const other = await open("?demo=server&embed=1");
+    assert.match(await other.page.textContent("#env-notice"), /web server demo is not part of this playground yet/);
+    assert.deepEqual([...problems, ...other.problems], []);
+    await other.page.close();
+    await page.close();
+  });
+});

@@ -1,0 +1,156 @@
+// Sharing a demo: its parameters live in the page's URL (`?demo=cpu&tasks=8&n=1000000`), a link
+// restores them (`autorun=1` also runs once), `embed=1` shows that demo alone for an iframe, and
+// each demo has an "Embed or share" panel and a history of its runs with CSV and JSON export.
+
+const $ = (id) => document.getElementById(id);
+
+/** Each demo: its section, its fields (URL key → element id) and its run buttons (`run` value → id). */
+export const DEMOS = {
+  cpu: {
+    section: "cpu",
+    title: "CPU-bound work",
+    fields: { tasks: "cpu-tasks", n: "cpu-n", threads: "cpu-threads", chunks: "cpu-chunks", processes: "cpu-processes", crash: "cpu-crash", gil: "cpu-gil" },
+    runs: { threads: "cpu-run-threads", sequential: "cpu-run-sequential", processes: "cpu-run-processes" },
+  },
+  downloads: {
+    section: "downloads",
+    title: "I/O-bound downloads",
+    // The network preset comes before its fields: choosing a preset fills them.
+    fields: { source: "dl-source", urls: "dl-urls", network: "dl-network", latency: "dl-latency", kbps: "dl-kbps", limit: "dl-limit", threads: "dl-threads" },
+    runs: { concurrent: "dl-run-concurrent", sequential: "dl-run-sequential", bounded: "dl-run-bounded", threads: "dl-run-threads" },
+  },
+  processes: {
+    section: "lab",
+    title: "Threads vs processes lab",
+    fields: { workers: "lab-workers", counterThreads: "lab-counter-threads", increments: "lab-counter-increments", sweepMode: "lab-sweep-mode", sweepMax: "lab-sweep-max", serial: "lab-sweep-serial" },
+    runs: { compare: "lab-compare", counter: "lab-counter-run", sweep: "lab-sweep-run" },
+  },
+};
+
+/** Demos the URL may name that this playground does not have yet, with what to say. */
+const NOT_YET = { server: "The web server demo is not part of this playground yet." };
+
+function readField(element) {
+  return element.type === "checkbox" ? (element.checked ? "1" : "") : element.value;
+}
+
+function writeField(element, value) {
+  if (element.type === "checkbox") element.checked = value === "1" || value === "true";
+  else if (element.tagName === "SELECT") {
+    if (![...element.options].some((o) => o.value === value && !o.disabled)) return false;
+    element.value = value;
+  } else element.value = value;
+  element.dispatchEvent(new Event(element.tagName === "SELECT" || element.type === "checkbox" ? "change" : "input", { bubbles: true }));
+  return true;
+}
+
+/** The link that reopens `demo` with its current parameters (plus `extra`, e.g. embed=1). */
+export function linkFor(demo, extra = {}) {
+  const url = new URL(location.href);
+  url.search = "";
+  url.hash = "";
+  url.searchParams.set("demo", demo);
+  for (const [key, id] of Object.entries(DEMOS[demo].fields)) {
+    const value = readField($(id));
+    // Empty fields keep their default; hidden ones (the URL list of a sample run) say nothing.
+    if (value !== "" && !$(id).closest("[hidden]")) url.searchParams.set(key, value);
+  }
+  for (const [key, value] of Object.entries(extra)) url.searchParams.set(key, value);
+  return url.href;
+}
+
+/** What the page's URL asks for: `{ demo, embed, autorun, run, problems }` (problems: messages for the page). */
+export function requested() {
+  const params = new URLSearchParams(location.search);
+  const demo = params.get("demo");
+  const problems = [];
+  if (demo && !DEMOS[demo]) {
+    problems.push(NOT_YET[demo] ?? `There is no demo called "${demo}"; the demos are ${Object.keys(DEMOS).join(", ")}.`);
+    return { demo: null, embed: false, autorun: false, run: null, problems };
+  }
+  return {
+    demo,
+    embed: params.get("embed") === "1",
+    autorun: params.get("autorun") === "1",
+    run: params.get("run"),
+    problems,
+  };
+}
+
+/** Embed mode: only the named demo, compact, without the site's header and footer. */
+export function applyEmbed(demo) {
+  document.body.classList.add("embed");
+  for (const section of document.querySelectorAll("main > section"))
+    section.hidden = section.id !== DEMOS[demo].section;
+}
+
+/** Puts the URL's parameters into `demo`'s fields. Returns messages for values that do not fit. */
+export function restoreFields(demo) {
+  const params = new URLSearchParams(location.search);
+  const problems = [];
+  for (const [key, id] of Object.entries(DEMOS[demo].fields)) {
+    if (!params.has(key)) continue;
+    if (!writeField($(id), params.get(key))) problems.push(`The link's ${key}=${params.get(key)} is not one of the choices; kept the default.`);
+  }
+  return problems;
+}
+
+/** Clicks the run button the URL names (or the demo's first): the same path as a learner's click. */
+export function autorun(demo, run) {
+  const runs = DEMOS[demo].runs;
+  const id = runs[run] ?? Object.values(runs)[0];
+  if (run && !runs[run]) return `The link's run=${run} is not a way to run this demo (${Object.keys(runs).join(", ")}).`;
+  const button = $(id);
+  if (button.disabled) return `This page cannot run "${run ?? Object.keys(runs)[0]}" here (see the banner above).`;
+  button.click();
+  return null;
+}
+
+/** Keeps the address bar on the last demo a learner touched, so copying it shares those parameters. */
+export function followEdits() {
+  for (const demo of Object.keys(DEMOS)) {
+    $(DEMOS[demo].section).addEventListener("change", (event) => {
+      if (Object.values(DEMOS[demo].fields).includes(event.target.id)) history.replaceState(null, "", linkFor(demo, embedParams()));
+    });
+  }
+}
+
+function embedParams() {
+  return new URLSearchParams(location.search).get("embed") === "1" ? { embed: "1" } : {};
+}
+
+/** The "Embed or share" panel of each demo: a share link and an iframe snippet for this moment's parameters. */
+export function addSharePanels() {
+  for (const [demo, { section, title }] of Object.entries(DEMOS)) {
+    const panel = document.createElement("details");
+    panel.className = "share";
+    panel.id = `${demo}-share`;
+    panel.innerHTML = `<summary>Embed or share this demo</summary>
+      <div class="share-body">
+        <label for="${demo}-share-link">Link with the current parameters</label>
+        <input id="${demo}-share-link" readonly />
+        <label for="${demo}-share-snippet">iframe for your page (threads need your page to be cross-origin isolated too)</label>
+        <textarea id="${demo}-share-snippet" rows="3" readonly></textarea>
+        <p><button type="button" id="${demo}-share-copy">Copy the iframe</button> <span class="muted" id="${demo}-share-status" role="status"></span></p>
+      </div>`;
+    $(section).append(panel);
+    const fill = () => {
+      $(`${demo}-share-link`).value = linkFor(demo);
+      $(`${demo}-share-snippet`).value =
+        `<iframe src="${linkFor(demo, { embed: "1" })}" title="Concurrency Playground: ${title}" ` +
+        `width="100%" height="720" allow="cross-origin-isolated" loading="lazy"></iframe>`;
+    };
+    panel.addEventListener("toggle", () => panel.open && fill());
+    $(section).addEventListener("change", () => panel.open && fill());
+    $(`${demo}-share-copy`).addEventListener("click", async () => {
+      fill();
+      try {
+        await navigator.clipboard.writeText($(`${demo}-share-snippet`).value);
+        $(`${demo}-share-status`).textContent = "Copied.";
+      } catch {
+        $(`${demo}-share-snippet`).select();
+        $(`${demo}-share-status`).textContent = "Select and copy it yourself (the browser refused the clipboard).";
+      }
+    });
+  }
+}
