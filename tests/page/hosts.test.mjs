@@ -96,6 +96,13 @@ describe("hosts and embeds", () => {
       }
       const threads = await frame.evaluate(() => playground.downloads({ samples: 3, mode: "threads" }));
       assert.ok(threads.files.every((f) => f.ok));
+      // Cancel: a fallback process cannot see a shared flag, so it is ended, and the next run starts afresh.
+      const cancelled = frame.evaluate(() => playground.cpu({ mode: "processes", processes: 2, n: 1_000_000_000 }).then(() => "ran", (e) => e.name));
+      await frame.waitForFunction(() => document.getElementById("cpu-cancel").disabled === false);
+      await frame.click("#cpu-cancel");
+      assert.equal(await cancelled, "AbortError");
+      const again = await frame.evaluate(() => playground.cpu({ mode: "processes", processes: 2 }));
+      assert.deepEqual(again.results, Array(4).fill(SEED_RESULT));
       // Threads are refused with the reason, not a crash.
       const refused = await frame.evaluate(() => playground.cpu({ mode: "threads" }).then(() => "ran", (e) => e.message));
       assert.match(refused, /^Threads are unavailable on this page: it is not cross-origin isolated/);
