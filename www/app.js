@@ -9,6 +9,7 @@ import { useBuild } from "./process.js";
 import { RunHistory } from "./history.js";
 import { addSharePanels, applyEmbed, autorun, followEdits, requested, restoreFields } from "./share.js";
 import { Lab } from "./lab.js";
+import { ServerDemo } from "./server-demo.js";
 
 let resolveReady;
 let rejectReady;
@@ -19,6 +20,7 @@ const ready = new Promise((resolve, reject) => {
 let cpuDemo = null;
 let downloadsDemo = null;
 let lab = null;
+let serverDemo = null;
 
 // Published before anything loads, so a tutorial can always `await playground.ready`.
 window.playground = {
@@ -34,11 +36,17 @@ window.playground = {
    * network?, timeoutMs? }. Resolves to { files: [{ url, ok, bytes, sha256, error?, startMs, firstByteMs, endMs, … }], wallMs, … }.
    */
   downloads: (options) => ready.then(() => downloadsDemo.run(options)),
-  /** Cancels whatever runs (the CPU run and/or the downloads); returns whether anything was running. */
+  /**
+   * The web server lab: { model: "one-at-a-time" | "thread-pool" | "async" | "async-pool", clients?, rate?,
+   * requests, ioMs, cpuMs, poolSize? } → { throughput, p50, p95, p99, bound, requests: [{ id, arriveMs, startMs, endMs, worker, … }] }.
+   */
+  server: (options) => ready.then(() => serverDemo.run(options)),
+  /** Cancels whatever runs (CPU, downloads, server); returns whether anything was running. */
   cancel: () => {
     const cpu = cpuDemo?.cancel() ?? false;
     const downloads = downloadsDemo?.cancel() ?? false;
-    return cpu || downloads;
+    const server = serverDemo?.cancel() ?? false;
+    return cpu || downloads || server;
   },
   /** The last finished CPU run, from the buttons or the API, in `cpu()`'s result shape; null before any. */
   get lastCpuRun() {
@@ -145,6 +153,13 @@ function recordRuns() {
   histories.cpu = new RunHistory("cpu", "cpu");
   histories.downloads = new RunHistory("downloads", "downloads");
   histories.processes = new RunHistory("processes", "lab");
+  histories.server = new RunHistory("server", "server");
+  serverDemo.onRun = (result, load) =>
+    histories.server.add({
+      result,
+      summary: `${result.model}: ${result.throughput.toFixed(1)} requests/s, p50 ${Math.round(result.p50)} ms`,
+      rows: [{ model: result.model, poolSize: result.poolSize ?? "", ...load, throughput: result.throughput, bound: result.bound, p50: result.p50, p95: result.p95, p99: result.p99, answered: result.requests.length }],
+    });
   cpuDemo.onRun = (result, params) =>
     histories.cpu.add({
       result,
@@ -186,7 +201,7 @@ function followLink(link) {
   return problems;
 }
 
-const DEMO_SECTIONS = { cpu: "cpu", downloads: "downloads", processes: "lab" };
+const DEMO_SECTIONS = { cpu: "cpu", downloads: "downloads", processes: "lab", server: "server" };
 
 async function boot() {
   const link = requested();
@@ -205,7 +220,8 @@ async function boot() {
   cpuDemo = new CpuDemo({ bindings, runtime, pool, cores, threads: build.threads });
   downloadsDemo = new DownloadsDemo({ bindings, module });
   lab = new Lab({ bindings, runtime, module, cpuDemo, cores, threads: build.threads });
-  cpuDemo.busyElsewhere = () => lab.running;
+  serverDemo = new ServerDemo({ bindings, runtime, cores, threads: build.threads });
+  cpuDemo.busyElsewhere = () => lab.running || Boolean(serverDemo.running);
   const describe = (process) => {
     status.textContent = build.threads
       ? `Cross-origin isolated ✓ · ${cores} logical core${cores > 1 ? "s" : ""} · ` +
@@ -222,6 +238,7 @@ async function boot() {
   await Promise.all([runtime.processWith(cores), downloadsDemo.prepare()]);
   cpuDemo.enable();
   lab.enable();
+  serverDemo.enable();
   if (link.demo && link.autorun) {
     const problem = autorun(link.demo, link.run);
     if (problem) linkProblems.push(problem);

@@ -15,6 +15,7 @@
 //   { type: "alloc-input", id, length }          the hand-off: room in shared memory for the page
 //   { type: "checksum-shared", id }              the hand-off: threads read the shared input in place
 //   { type: "tiny-jobs", id, rounds }
+//   { type: "serve", id, model, poolSize, clients, rate, requests, ioMs, cpuMs }   the server lab (async)
 // A panic aborts: a run that crashes answers { type: "crashed", id, message } and the page ends this
 // process. A thread of the pool that crashes cannot answer at all: the page sees the crash report
 // in shared memory (see crashAddress in src/web/lab.rs) and ends the process.
@@ -55,11 +56,14 @@ const handlers = {
   "alloc-input": ({ length }) => wasm.allocInput(length),
   "checksum-shared": () => wasm.checksumShared(),
   "tiny-jobs": ({ rounds }) => wasm.tinyJobMicros(rounds),
+  // Async: the server lab's event loop is this worker's; the answer comes when the load is served.
+  serve: ({ model, poolSize, clients, rate, requests, ioMs, cpuMs }) =>
+    wasm.serveLoad(model, poolSize ?? undefined, clients ?? undefined, rate ?? undefined, requests, ioMs, cpuMs),
 };
 
-function answer(data) {
+async function answer(data) {
   try {
-    postMessage({ type: "done", id: data.id, run: handlers[data.type](data) });
+    postMessage({ type: "done", id: data.id, run: await handlers[data.type](data) });
   } catch (error) {
     const crash = wasm.crashMessage();
     if (crash !== undefined) postMessage({ type: "crashed", id: data.id, message: crash });

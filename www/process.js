@@ -105,6 +105,17 @@ export class ThreadProcess {
     return this.#request({ type: "counter", threads, increments, method });
   }
 
+  /** Serves a load under a server model in this process (the server lab); see serveLoad in src/web/server.rs. */
+  serve(options) {
+    this.#resetControl();
+    return this.#request({ type: "serve", ...options });
+  }
+
+  /** Requests answered so far in the current serve (the same shared counter as the CPU progress). */
+  answered() {
+    return this.itemsDone();
+  }
+
   /** Counts to `increments` on this process's own counter: `{ count, ms }`. */
   countAlone(increments) {
     return this.#request({ type: "count-alone", increments });

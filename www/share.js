@@ -25,10 +25,14 @@ export const DEMOS = {
     fields: { workers: "lab-workers", counterThreads: "lab-counter-threads", increments: "lab-counter-increments", sweepMode: "lab-sweep-mode", sweepMax: "lab-sweep-max", serial: "lab-sweep-serial" },
     runs: { compare: "lab-compare", counter: "lab-counter-run", sweep: "lab-sweep-run" },
   },
+  server: {
+    section: "server",
+    title: "Web server under load",
+    fields: { preset: "server-preset", io: "server-io", cpu: "server-cpu", clients: "server-clients", rate: "server-rate", requests: "server-requests", pool: "server-pool" },
+    runs: { all: "server-run" },
+  },
 };
 
-/** Demos the URL may name that this playground does not have yet, with what to say. */
-const NOT_YET = { server: "The web server demo is not part of this playground yet." };
 
 function readField(element) {
   return element.type === "checkbox" ? (element.checked ? "1" : "") : element.value;
@@ -65,7 +69,7 @@ export function requested() {
   const demo = params.get("demo");
   const problems = [];
   if (demo && !DEMOS[demo]) {
-    problems.push(NOT_YET[demo] ?? `There is no demo called "${demo}"; the demos are ${Object.keys(DEMOS).join(", ")}.`);
+    problems.push(`There is no demo called "${demo}"; the demos are ${Object.keys(DEMOS).join(", ")}.`);
     return { demo: null, embed: false, autorun: false, run: null, problems };
   }
   return {

@@ -5,6 +5,7 @@ pub mod cpu_params;
 pub mod downloads;
 pub mod manifest;
 pub mod network;
+pub mod server;
 pub mod stats;
 pub mod timeline;
 pub mod url_list;

@@ -5,6 +5,8 @@ mod clock;
 mod convert;
 mod downloads;
 mod lab;
+#[cfg(feature = "threads")]
+mod server;
 
 use plotters::prelude::*;
 use plotters_canvas::CanvasBackend;

@@ -1,0 +1,262 @@
+//! The web server lab's model: server models, the load, percentiles, and the queueing-theory bound
+//! each model's throughput cannot beat.
+
+use std::fmt;
+
+/// Most requests one run may send.
+pub const MAX_REQUESTS: u32 = 5000;
+/// Longest simulated database call, and longest CPU work per request, in milliseconds.
+pub const MAX_IO_MS: f64 = 2000.0;
+pub const MAX_CPU_MS: f64 = 200.0;
+/// Most concurrent clients, and most threads in a thread pool per logical core.
+pub const MAX_CLIENTS: u32 = 500;
+pub const POOL_PER_CORE: u32 = 4;
+
+/// How the server answers requests.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ServerModel {
+    /// One worker: each request holds it through its I/O wait and its CPU work.
+    OneAtATime,
+    /// `k` blocking threads: each request holds one through its I/O and CPU.
+    ThreadPool(u32),
+    /// One event loop: I/O waits overlap, CPU work runs on the loop, one piece at a time.
+    Async,
+    /// An event loop for the I/O, and the CPU work handed to a pool of one thread per core.
+    AsyncPool,
+}
+
+impl ServerModel {
+    /// Parses the JS API's `model` (`poolSize` for the thread pool, 1 to 4 per core).
+    pub fn parse(model: &str, pool_size: Option<f64>, cores: u32) -> Result<Self, String> {
+        let max_pool = cores.max(1) * POOL_PER_CORE;
+        match model {
+            "one-at-a-time" => Ok(Self::OneAtATime),
+            "async" => Ok(Self::Async),
+            "async-pool" => Ok(Self::AsyncPool),
+            "thread-pool" => match pool_size {
+                Some(k) if k.fract() == 0.0 && (1.0..=f64::from(max_pool)).contains(&k) => {
+                    Ok(Self::ThreadPool(k as u32))
+                }
+                Some(k) => Err(format!(
+                    "poolSize must be a whole number from 1 to {max_pool} (4 per core), not {k}"
+                )),
+                None => Err("the \"thread-pool\" model needs a poolSize, e.g. 4".into()),
+            },
+            other => Err(format!(
+                "model must be \"one-at-a-time\", \"thread-pool\", \"async\" or \"async-pool\", not {other:?}"
+            )),
+        }
+    }
+
+    /// The JS API's name.
+    pub fn name(&self) -> &'static str {
+        match self {
+            Self::OneAtATime => "one-at-a-time",
+            Self::ThreadPool(_) => "thread-pool",
+            Self::Async => "async",
+            Self::AsyncPool => "async-pool",
+        }
+    }
+
+    /// Requests that can be in service at once (waiting on I/O or computing); `None` = unlimited.
+    pub fn slots(&self) -> Option<u32> {
+        match *self {
+            Self::OneAtATime => Some(1),
+            Self::ThreadPool(k) => Some(k),
+            Self::Async | Self::AsyncPool => None,
+        }
+    }
+}
+
+/// How the load arrives: closed loop (`clients` each send, wait, send again) or open loop (a request
+/// every `1000 / rate` ms whatever the server does).
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub enum Arrivals {
+    Clients(u32),
+    Rate(f64),
+}
+
+/// One run's load.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct Load {
+    pub arrivals: Arrivals,
+    pub requests: u32,
+    pub io_ms: f64,
+    pub cpu_ms: f64,
+}
+
+impl Load {
+    /// Checks the JS API's load fields: exactly one of `clients` and `rate`.
+    pub fn parse(
+        clients: Option<f64>,
+        rate: Option<f64>,
+        requests: f64,
+        io_ms: f64,
+        cpu_ms: f64,
+    ) -> Result<Self, String> {
+        let arrivals = match (clients, rate) {
+            (Some(_), Some(_)) => {
+                return Err(
+                    "give either clients (closed loop) or rate (open loop), not both".into(),
+                )
+            }
+            (Some(c), None) if c.fract() == 0.0 && (1.0..=f64::from(MAX_CLIENTS)).contains(&c) => {
+                Arrivals::Clients(c as u32)
+            }
+            (Some(c), None) => {
+                return Err(format!(
+                    "clients must be a whole number from 1 to {MAX_CLIENTS}, not {c}"
+                ))
+            }
+            (None, Some(r)) if r.is_finite() && r > 0.0 && r <= 10_000.0 => Arrivals::Rate(r),
+            (None, Some(r)) => {
+                return Err(format!(
+                    "rate must be requests per second, above 0 and at most 10,000, not {r}"
+                ))
+            }
+            (None, None) => Arrivals::Clients(10),
+        };
+        if !(requests.fract() == 0.0 && (1.0..=f64::from(MAX_REQUESTS)).contains(&requests)) {
+            return Err(format!(
+                "requests must be a whole number from 1 to {MAX_REQUESTS}, not {requests}"
+            ));
+        }
+        let in_range = |x: f64, max: f64| x.is_finite() && (0.0..=max).contains(&x);
+        if !in_range(io_ms, MAX_IO_MS) {
+            return Err(format!(
+                "ioMs must be from 0 to {MAX_IO_MS} milliseconds, not {io_ms}"
+            ));
+        }
+        if !in_range(cpu_ms, MAX_CPU_MS) {
+            return Err(format!(
+                "cpuMs must be from 0 to {MAX_CPU_MS} milliseconds, not {cpu_ms}"
+            ));
+        }
+        Ok(Self {
+            arrivals,
+            requests: requests as u32,
+            io_ms,
+            cpu_ms,
+        })
+    }
+}
+
+/// An open loop's schedule: request `i` arrives at `i · 1000 / rate` ms.
+pub fn open_loop_arrivals(rate: f64, requests: u32) -> Vec<f64> {
+    (0..requests)
+        .map(|i| f64::from(i) * 1000.0 / rate)
+        .collect()
+}
+
+/// One answered request, in milliseconds since the run started.
+#[derive(Debug, Clone, PartialEq)]
+pub struct RequestRecord {
+    pub id: u32,
+    /// When the client sent it.
+    pub arrive_ms: f64,
+    /// When a worker took it (after any queueing).
+    pub start_ms: f64,
+    /// When its I/O wait ended and its CPU work began (it may wait for a CPU in between).
+    pub io_end_ms: f64,
+    pub cpu_start_ms: f64,
+    pub end_ms: f64,
+    /// The worker (thread, or the event loop) that did its CPU work.
+    pub worker: u32,
+}
+
+/// The nearest-rank percentile `p` (0–100) of `values`; `None` when empty.
+pub fn percentile(values: &[f64], p: f64) -> Option<f64> {
+    if values.is_empty() {
+        return None;
+    }
+    let mut sorted: Vec<f64> = values.to_vec();
+    sorted.sort_by(f64::total_cmp);
+    let rank = ((p / 100.0) * sorted.len() as f64).ceil().max(1.0) as usize;
+    Some(sorted[rank.min(sorted.len()) - 1])
+}
+
+/// A run's figures: requests per second (first arrival to last answer) and latency percentiles.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct Summary {
+    pub throughput: f64,
+    pub p50: f64,
+    pub p95: f64,
+    pub p99: f64,
+}
+
+pub fn summarize(records: &[RequestRecord]) -> Option<Summary> {
+    let first = records
+        .iter()
+        .map(|r| r.arrive_ms)
+        .fold(f64::INFINITY, f64::min);
+    let last = records.iter().map(|r| r.end_ms).fold(0.0, f64::max);
+    let latencies: Vec<f64> = records.iter().map(|r| r.end_ms - r.arrive_ms).collect();
+    let span = last - first;
+    (span > 0.0).then(|| Summary {
+        throughput: records.len() as f64 * 1000.0 / span,
+        p50: percentile(&latencies, 50.0).unwrap_or(0.0),
+        p95: percentile(&latencies, 95.0).unwrap_or(0.0),
+        p99: percentile(&latencies, 99.0).unwrap_or(0.0),
+    })
+}
+
+/// The most requests per second `model` can answer under `load` on `cores` cores: each request needs
+/// `io + cpu` ms of a slot (one worker, or one of k threads), `cpu` ms of a core (the event loop's one
+/// core for plain async), and a closed loop of C clients has at most C requests in flight.
+pub fn throughput_bound(model: ServerModel, load: &Load, cores: u32) -> f64 {
+    let per_second = |ms: f64| if ms > 0.0 { 1000.0 / ms } else { f64::INFINITY };
+    let service = load.io_ms + load.cpu_ms;
+    let cores = f64::from(cores.max(1));
+    let model_bound = match model {
+        ServerModel::OneAtATime => per_second(service),
+        ServerModel::ThreadPool(k) => {
+            (f64::from(k) * per_second(service)).min(cores * per_second(load.cpu_ms))
+        }
+        ServerModel::Async => per_second(load.cpu_ms),
+        ServerModel::AsyncPool => cores * per_second(load.cpu_ms),
+    };
+    let load_bound = match load.arrivals {
+        Arrivals::Clients(c) => f64::from(c) * per_second(service),
+        Arrivals::Rate(rate) => rate,
+    };
+    model_bound.min(load_bound)
+}
+
+/// The presets that tell the story, with their takeaway.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct Preset {
+    pub name: &'static str,
+    pub io_ms: f64,
+    pub cpu_ms: f64,
+    pub takeaway: &'static str,
+}
+
+pub const PRESETS: [Preset; 3] = [
+    Preset {
+        name: "io-heavy",
+        io_ms: 100.0,
+        cpu_ms: 1.0,
+        takeaway: "Mostly waiting: the event loop overlaps every wait on one thread and wins; one-at-a-time queues everyone.",
+    },
+    Preset {
+        name: "cpu-heavy",
+        io_ms: 5.0,
+        cpu_ms: 20.0,
+        takeaway: "Mostly computing: async alone runs the CPU work one piece at a time; a pool of threads uses every core.",
+    },
+    Preset {
+        name: "mixed",
+        io_ms: 50.0,
+        cpu_ms: 10.0,
+        takeaway: "Both: async overlaps the waiting and the CPU pool spreads the computing, so async + pool wins.",
+    },
+];
+
+impl fmt::Display for ServerModel {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            Self::ThreadPool(k) => write!(f, "thread pool of {k}"),
+            other => f.write_str(other.name()),
+        }
+    }
+}

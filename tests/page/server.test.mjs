@@ -1,0 +1,102 @@
+// The web server lab in real Chromium: four server models serve a real load (real timer waits, real
+// CPU work) in a process; async beats one-at-a-time by a wide margin on I/O-heavy work; every request
+// is answered exactly once, in order of its phases; the open loop keeps its schedule; the page's
+// button fills the table and draws the timeline; cancel stops the load; bad input is named.
+import { after, before, describe, test } from "node:test";
+import assert from "node:assert/strict";
+import { serveStatic } from "./server.mjs";
+import { launchBrowser, openPage } from "./browser.mjs";
+
+let server;
+let browser;
+let page;
+let problems;
+
+before(async () => {
+  server = await serveStatic("dist", { isolation: true });
+  browser = await launchBrowser();
+  ({ page, problems } = await openPage(browser, server.url));
+  await page.evaluate(() => playground.ready);
+});
+
+after(async () => {
+  await browser?.close();
+  await server?.close();
+});
+
+const serve = (options) => page.evaluate((o) => playground.server(o), options);
+const rejection = (options) => page.evaluate((o) => playground.server(o).then(() => "resolved", (e) => e.message), options);
+
+function assertAnsweredOnce(result, count) {
+  assert.equal(result.requests.length, count);
+  assert.deepEqual(result.requests.map((r) => r.id), Array.from({ length: count }, (_, i) => i), "each id once, in order");
+  for (const r of result.requests) {
+    assert.ok(r.arriveMs <= r.startMs + 1e-6 && r.startMs <= r.ioEndMs && r.ioEndMs <= r.cpuStartMs + 1e-6 && r.cpuStartMs <= r.endMs, JSON.stringify(r));
+  }
+}
+
+describe("web server lab", () => {
+  test("I/O-heavy at 10 clients: async answers far more than one-at-a-time, and every request once", async () => {
+    const load = { clients: 10, requests: 60, ioMs: 100, cpuMs: 1 };
+    const one = await serve({ ...load, model: "one-at-a-time" });
+    const async_ = await serve({ ...load, model: "async" });
+    assertAnsweredOnce(one, 60);
+    assertAnsweredOnce(async_, 60);
+    assert.ok(async_.throughput >= 5 * one.throughput, `async ${async_.throughput.toFixed(1)}/s vs one-at-a-time ${one.throughput.toFixed(1)}/s`);
+    // One at a time really is one at a time: no two requests in service together.
+    const sorted = [...one.requests].sort((a, b) => a.startMs - b.startMs);
+    for (let i = 1; i < sorted.length; i++) assert.ok(sorted[i].startMs >= sorted[i - 1].endMs - 1e-6);
+    for (const r of [one, async_]) assert.ok(r.p50 <= r.p95 && r.p95 <= r.p99);
+  });
+
+  test("the thread pool and async + pool answer every request once", async () => {
+    const load = { clients: 8, requests: 40, ioMs: 20, cpuMs: 5 };
+    assertAnsweredOnce(await serve({ ...load, model: "thread-pool", poolSize: 4 }), 40);
+    assertAnsweredOnce(await serve({ ...load, model: "async-pool" }), 40);
+  });
+
+  test("an open loop sends on its schedule, whatever the server does", async () => {
+    const result = await serve({ model: "async", rate: 50, requests: 20, ioMs: 10, cpuMs: 1 });
+    assertAnsweredOnce(result, 20);
+    result.requests.forEach((r, i) => assert.equal(r.arriveMs, i * 20));
+  });
+
+  test("the page's button runs all four models, fills the table and draws the timeline", async () => {
+    const blank = await page.evaluate(() => document.getElementById("server-timeline").toDataURL());
+    await page.fill("#server-requests", "30");
+    await page.click("#server-run");
+    await page.waitForFunction(() => /^Done/.test(document.getElementById("server-status").textContent), null, { timeout: 60_000 });
+    assert.equal(await page.locator("#server-body tr").count(), 4);
+    assert.match(await page.textContent("#server-body"), /thread pool of \d+/);
+    assert.notEqual(await page.evaluate(() => document.getElementById("server-timeline").toDataURL()), blank);
+    assert.equal(await page.evaluate(() => playground.history.server.runs.length) >= 4, true);
+  });
+
+  test("cancel stops sending; the requests already sent are answered; the next run works", async () => {
+    const running = page.evaluate(() => playground.server({ model: "one-at-a-time", clients: 5, requests: 2000, ioMs: 50, cpuMs: 1 }));
+    await page.waitForFunction(() => !document.getElementById("server-cancel").disabled);
+    await page.waitForTimeout(300);
+    await page.click("#server-cancel");
+    const result = await running;
+    assert.equal(result.cancelled, true);
+    assert.ok(result.requests.length > 0 && result.requests.length < 2000, `${result.requests.length} answered`);
+    assertAnsweredOnce(await serve({ model: "async", clients: 2, requests: 4, ioMs: 1, cpuMs: 1 }), 4);
+  });
+
+  test("bad input is refused with a message naming the problem", async () => {
+    assert.match(await rejection({ model: "forking" }), /model must be "one-at-a-time", "thread-pool", "async" or "async-pool"/);
+    assert.match(await rejection({ model: "thread-pool", poolSize: 99 }), /poolSize must be a whole number from 1 to/);
+    assert.match(await rejection({ model: "thread-pool" }), /needs a poolSize/);
+    assert.match(await rejection({ model: "async", clients: 2, rate: 5 }), /not both/);
+    assert.match(await rejection({ model: "async", cpuMs: 1000 }), /cpuMs must be from 0 to 200/);
+    assert.match(await rejection({ model: "async", speed: 1 }), /Unknown option "speed"/);
+    await page.fill("#server-io", "-3");
+    await page.click("#server-run");
+    await page.waitForFunction(() => document.getElementById("server-error").textContent.length > 0);
+    assert.match(await page.textContent("#server-error"), /ioMs must be from 0 to 2000/);
+  });
+
+  test("no page or console errors", () => {
+    assert.deepEqual(problems, []);
+  });
+});

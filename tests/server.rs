@@ -1,0 +1,139 @@
+//! The web server lab's model: parsing, the open-loop schedule, percentiles, the summary and the
+//! queueing-theory bounds.
+
+use playground::model::server::{
+    open_loop_arrivals, percentile, summarize, throughput_bound, Arrivals, Load, RequestRecord,
+    ServerModel, PRESETS,
+};
+
+fn load(arrivals: Arrivals, io_ms: f64, cpu_ms: f64) -> Load {
+    Load {
+        arrivals,
+        requests: 100,
+        io_ms,
+        cpu_ms,
+    }
+}
+
+#[test]
+fn models_parse_with_their_pool_size() {
+    assert_eq!(ServerModel::parse("async", None, 2), Ok(ServerModel::Async));
+    assert_eq!(
+        ServerModel::parse("thread-pool", Some(8.0), 2),
+        Ok(ServerModel::ThreadPool(8))
+    );
+    assert!(ServerModel::parse("thread-pool", Some(9.0), 2)
+        .unwrap_err()
+        .contains("1 to 8"));
+    assert!(ServerModel::parse("thread-pool", None, 2)
+        .unwrap_err()
+        .contains("needs a poolSize"));
+    assert!(ServerModel::parse("forking", None, 2)
+        .unwrap_err()
+        .contains("\"forking\""));
+    assert_eq!(ServerModel::OneAtATime.slots(), Some(1));
+    assert_eq!(ServerModel::AsyncPool.slots(), None);
+}
+
+#[test]
+fn loads_are_checked() {
+    let closed = Load::parse(Some(10.0), None, 200.0, 100.0, 1.0).unwrap();
+    assert_eq!(closed.arrivals, Arrivals::Clients(10));
+    assert_eq!(
+        Load::parse(None, None, 5.0, 0.0, 0.0).unwrap().arrivals,
+        Arrivals::Clients(10)
+    );
+    assert!(Load::parse(Some(1.0), Some(5.0), 5.0, 0.0, 0.0)
+        .unwrap_err()
+        .contains("not both"));
+    assert!(Load::parse(Some(0.0), None, 5.0, 0.0, 0.0).is_err());
+    assert!(Load::parse(None, Some(-1.0), 5.0, 0.0, 0.0).is_err());
+    assert!(Load::parse(None, None, 0.0, 0.0, 0.0)
+        .unwrap_err()
+        .contains("requests"));
+    assert!(Load::parse(None, None, 5.0, 3000.0, 0.0)
+        .unwrap_err()
+        .contains("ioMs"));
+    assert!(Load::parse(None, None, 5.0, 0.0, f64::NAN)
+        .unwrap_err()
+        .contains("cpuMs"));
+}
+
+#[test]
+fn the_open_loop_sends_on_a_fixed_schedule() {
+    assert_eq!(open_loop_arrivals(4.0, 4), [0.0, 250.0, 500.0, 750.0]);
+}
+
+#[test]
+fn percentiles_are_nearest_rank() {
+    let values: Vec<f64> = (1..=100).map(f64::from).collect();
+    assert_eq!(percentile(&values, 50.0), Some(50.0));
+    assert_eq!(percentile(&values, 95.0), Some(95.0));
+    assert_eq!(percentile(&values, 99.0), Some(99.0));
+    assert_eq!(percentile(&[7.0, 1.0, 3.0], 50.0), Some(3.0));
+    assert_eq!(percentile(&[], 50.0), None);
+}
+
+#[test]
+fn the_summary_counts_from_the_first_arrival_to_the_last_answer() {
+    let record = |id: u32, arrive: f64, end: f64| RequestRecord {
+        id,
+        arrive_ms: arrive,
+        start_ms: arrive,
+        io_end_ms: arrive,
+        cpu_start_ms: arrive,
+        end_ms: end,
+        worker: 0,
+    };
+    let records = [
+        record(0, 0.0, 100.0),
+        record(1, 0.0, 200.0),
+        record(2, 100.0, 500.0),
+        record(3, 200.0, 400.0),
+    ];
+    let summary = summarize(&records).unwrap();
+    assert_eq!(summary.throughput, 8.0, "4 answers in 500 ms");
+    assert_eq!(summary.p50, 200.0);
+    assert_eq!(summary.p99, 400.0);
+    assert!(summarize(&[]).is_none());
+}
+
+#[test]
+fn bounds_follow_queueing_theory() {
+    let io_heavy = load(Arrivals::Clients(10), 100.0, 1.0);
+    // One at a time: one request per (io + cpu).
+    assert!(
+        (throughput_bound(ServerModel::OneAtATime, &io_heavy, 2) - 1000.0 / 101.0).abs() < 1e-9
+    );
+    // Async: the CPU is the only serial part, but 10 clients can only have 10 requests in flight.
+    assert!(
+        (throughput_bound(ServerModel::Async, &io_heavy, 2) - 10.0 * 1000.0 / 101.0).abs() < 1e-9
+    );
+    // A pool of 4 threads: four at a time.
+    assert!(
+        (throughput_bound(ServerModel::ThreadPool(4), &io_heavy, 2) - 4000.0 / 101.0).abs() < 1e-9
+    );
+    let cpu_heavy = load(Arrivals::Clients(100), 5.0, 20.0);
+    assert_eq!(
+        throughput_bound(ServerModel::Async, &cpu_heavy, 2),
+        50.0,
+        "1 / cpu"
+    );
+    assert_eq!(
+        throughput_bound(ServerModel::AsyncPool, &cpu_heavy, 2),
+        100.0,
+        "cores / cpu"
+    );
+    assert_eq!(
+        throughput_bound(ServerModel::ThreadPool(8), &cpu_heavy, 2),
+        100.0,
+        "capped by the cores"
+    );
+    let open = load(Arrivals::Rate(30.0), 5.0, 20.0);
+    assert_eq!(
+        throughput_bound(ServerModel::AsyncPool, &open, 2),
+        30.0,
+        "never above the arrival rate"
+    );
+    assert_eq!(PRESETS.map(|p| p.name), ["io-heavy", "cpu-heavy", "mixed"]);
+}

@@ -1,0 +1,196 @@
+// The web server lab's section: presets, the load form, the four models run in a process (its event
+// loop and thread pool serve; src/web/server.rs), the results table with the queueing-theory bound,
+// and the timeline of the first requests. `playground.server()` runs one model the same way.
+import { THREADS_UNAVAILABLE } from "./cpu-demo.js";
+
+const $ = (id) => document.getElementById(id);
+const MODELS = ["one-at-a-time", "thread-pool", "async", "async-pool"];
+const OPTIONS = new Set(["model", "clients", "rate", "requests", "ioMs", "cpuMs", "poolSize"]);
+const TIMELINE_ROWS = 20;
+const formatMs = (ms) => (ms >= 10 ? `${Math.round(ms).toLocaleString("en-US")} ms` : `${ms.toFixed(1)} ms`);
+const rate = (perSecond) => (Number.isFinite(perSecond) ? `${perSecond.toFixed(1)}/s` : "∞");
+
+export class ServerDemo {
+  constructor({ bindings, runtime, cores, threads }) {
+    this.bindings = bindings;
+    this.runtime = runtime;
+    this.cores = cores;
+    this.threadsAvailable = threads;
+    this.running = null;
+    this.results = new Map();
+    this.shown = null;
+    this.dark = matchMedia("(prefers-color-scheme: dark)");
+    this.presets = threads ? bindings.serverPresets() : [];
+    /** Called with every finished model run; set by app.js. */
+    this.onRun = () => {};
+    if (threads) {
+      const sources = bindings.serverSources();
+      $("server-python").textContent = sources.python;
+      $("server-rust").textContent = sources.rust;
+    }
+    $("server-pool").value = String(cores * 2);
+    $("server-preset").addEventListener("change", () => this.#applyPreset());
+    for (const id of ["server-io", "server-cpu"]) $(id).addEventListener("input", () => ($("server-preset").value = "custom"));
+    $("server-form").addEventListener("submit", (event) => {
+      event.preventDefault();
+      this.#runAll().catch((error) => this.#status(error.message, true));
+    });
+    $("server-cancel").addEventListener("click", () => this.cancel());
+    $("server-body").addEventListener("click", (event) => {
+      const button = event.target.closest("button[data-model]");
+      if (button) this.#draw(button.dataset.model);
+    });
+    this.dark.addEventListener("change", () => this.#draw(this.shown));
+    new ResizeObserver(() => this.#draw(this.shown)).observe($("server-timeline"));
+    this.#applyPreset();
+  }
+
+  enable() {
+    this.#setBusy(false);
+    if (!this.threadsAvailable) this.#status("The server lab needs threads (its CPU pool), which this page cannot use: see the banner above.", true);
+  }
+
+  #applyPreset() {
+    const preset = this.presets.find((p) => p.name === $("server-preset").value);
+    if (!preset) {
+      $("server-takeaway").textContent = "your own numbers";
+      return;
+    }
+    $("server-io").value = String(preset.ioMs);
+    $("server-cpu").value = String(preset.cpuMs);
+    $("server-takeaway").textContent = preset.takeaway;
+  }
+
+  /** The form as `server()` options (numbers as typed; Rust checks them). */
+  #formLoad() {
+    const number = (id) => ($(id).value.trim() === "" ? undefined : Number($(id).value.replace(/[_,\s]/g, "")));
+    const rateValue = number("server-rate");
+    return {
+      clients: rateValue === undefined ? number("server-clients") : undefined,
+      rate: rateValue,
+      requests: number("server-requests"),
+      ioMs: number("server-io"),
+      cpuMs: number("server-cpu"),
+      poolSize: number("server-pool"),
+    };
+  }
+
+  async #runAll() {
+    $("server-error").textContent = "";
+    const load = this.#formLoad();
+    for (const model of MODELS) {
+      if (this.cancelled) break;
+      try {
+        await this.run({ ...load, model, poolSize: model === "thread-pool" ? load.poolSize : undefined });
+      } catch (error) {
+        $("server-error").textContent = error.message;
+        throw error;
+      }
+    }
+    const best = [...this.results.values()].sort((a, b) => b.throughput - a.throughput)[0];
+    if (best && !this.cancelled) this.#status(`Done: ${best.model} answered the most, ${rate(best.throughput)}. ${$("server-takeaway").textContent}`);
+  }
+
+  /**
+   * `playground.server({ model, clients?, rate?, requests, ioMs, cpuMs, poolSize? })`: serves the load under
+   * one model and shows it. Resolves to `{ model, throughput, p50, p95, p99, bound, cancelled, requests }`.
+   */
+  async run(options = {}) {
+    if (!this.threadsAvailable) throw new Error(THREADS_UNAVAILABLE);
+    if (options === null || typeof options !== "object" || Array.isArray(options))
+      throw new TypeError('playground.server expects an options object, e.g. { model: "async", ioMs: 100, cpuMs: 1 }.');
+    const unknown = Object.keys(options).filter((key) => !OPTIONS.has(key));
+    if (unknown.length) throw new TypeError(`Unknown option ${unknown.map((k) => `"${k}"`).join(", ")}; known: ${[...OPTIONS].join(", ")}.`);
+    if (this.running) throw new Error("A server run is in progress: wait for it or cancel it.");
+    const { model = "async", requests = 200, ioMs = 100, cpuMs = 1, poolSize } = options;
+    const clients = options.clients;
+    this.running = { model };
+    this.cancelled = false;
+    this.#setBusy(true);
+    this.#status(`Serving ${requests} requests with ${model}…`);
+    try {
+      const process = await this.runtime.processWith(this.cores);
+      this.running.process = process;
+      const ticker = setInterval(() => this.#status(`Serving with ${model}: ${process.answered()} of ${requests} answered…`), 250);
+      let result;
+      try {
+        result = await process.serve({ model, poolSize, clients, rate: options.rate, requests, ioMs, cpuMs });
+      } finally {
+        clearInterval(ticker);
+      }
+      this.results.set(model, result);
+      this.#show();
+      this.#draw(model);
+      this.onRun(result, { clients, rate: options.rate, requests, ioMs, cpuMs, poolSize });
+      this.#status(result.cancelled ? `Cancelled: ${result.requests.length} requests were answered.` : `${model}: ${rate(result.throughput)}, p50 ${formatMs(result.p50)}.`);
+      return result;
+    } finally {
+      this.running = null;
+      this.#setBusy(false);
+    }
+  }
+
+  /** Stops sending requests (those in flight are answered); returns whether a run was in progress. */
+  cancel() {
+    if (!this.running) return false;
+    this.cancelled = true;
+    this.running.process?.cancel();
+    return true;
+  }
+
+  #show() {
+    const fastest = Math.max(...[...this.results.values()].map((r) => r.throughput));
+    const cell = (content) => {
+      const td = document.createElement("td");
+      if (content instanceof Node) td.append(content);
+      else td.textContent = content;
+      return td;
+    };
+    $("server-body").replaceChildren(
+      ...MODELS.filter((m) => this.results.has(m)).map((model) => {
+        const r = this.results.get(model);
+        const tr = document.createElement("tr");
+        const bar = Object.assign(document.createElement("span"), { className: "bar" });
+        bar.style.width = `${Math.max(2, (r.throughput / fastest) * 8)}rem`;
+        const through = document.createElement("span");
+        through.append(bar, rate(r.throughput));
+        const show = Object.assign(document.createElement("button"), { type: "button", textContent: "show" });
+        show.dataset.model = model;
+        const name = model === "thread-pool" ? `thread pool of ${r.poolSize}` : model;
+        tr.append(cell(name), cell(through), cell(`${rate(r.bound)} (${((r.throughput / r.bound) * 100).toFixed(0)} % of it)`), cell(formatMs(r.p50)), cell(formatMs(r.p95)), cell(formatMs(r.p99)), cell(show));
+        return tr;
+      }),
+    );
+    $("server-table").hidden = false;
+  }
+
+  #draw(model) {
+    const canvas = $("server-timeline");
+    const width = Math.round(canvas.clientWidth * devicePixelRatio);
+    if (!width) return;
+    canvas.width = width;
+    canvas.height = Math.round(canvas.clientHeight * devicePixelRatio);
+    const result = model ? this.results.get(model) : null;
+    this.shown = result ? model : null;
+    const first = result?.requests.slice(0, TIMELINE_ROWS) ?? [];
+    // Queued (arrival → pickup), waiting on I/O (pickup → I/O done), then computing (I/O done → answer).
+    const flat = new Float64Array(first.flatMap((r, i) => [i, r.arriveMs, r.startMs - r.arriveMs, r.ioEndMs, r.endMs, 1]));
+    const names = first.map((r) => `request ${r.id} (w${r.worker})`);
+    const caption = result ? `${model}: the first ${first.length} requests` : "Run the models to see the first requests here";
+    try {
+      this.bindings.drawDownloadTimeline(canvas, flat, names, caption, this.dark.matches);
+    } catch (error) {
+      this.#status(error.message, true);
+    }
+  }
+
+  #setBusy(busy) {
+    $("server-run").disabled = busy || !this.threadsAvailable;
+    $("server-cancel").disabled = !busy;
+  }
+
+  #status(message, isError = false) {
+    $("server-status").textContent = message;
+    $("server-status").classList.toggle("error", isError);
+  }
+}
