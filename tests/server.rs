@@ -137,3 +137,25 @@ fn bounds_follow_queueing_theory() {
     );
     assert_eq!(PRESETS.map(|p| p.name), ["io-heavy", "cpu-heavy", "mixed"]);
 }
+
+#[test]
+fn the_sweep_chart_draws_one_line_per_model_with_a_legend() {
+    use plotters::prelude::*;
+    let mut svg = String::new();
+    {
+        let root = SVGBackend::with_string(&mut svg, (700, 320)).into_drawing_area();
+        let clients = [1.0, 2.0, 5.0];
+        let series = [("one-at-a-time", vec![9.9, 9.9, 9.9]), ("async", vec![9.9, 19.8, 49.5])];
+        playground::charts::saturation::draw_saturation(
+            &root,
+            &clients,
+            &series,
+            "I/O-heavy",
+            &playground::charts::theme::Theme::LIGHT,
+        )
+        .unwrap();
+    }
+    assert!(svg.contains("one-at-a-time") && svg.contains("async"));
+    assert!(svg.contains("concurrent clients"));
+    assert_eq!(svg.matches("<circle").count(), 6 + 0, "a dot per point");
+}

@@ -41,6 +41,8 @@ window.playground = {
    * requests, ioMs, cpuMs, poolSize? } → { throughput, p50, p95, p99, bound, requests: [{ id, arriveMs, startMs, endMs, worker, … }] }.
    */
   server: (options) => ready.then(() => serverDemo.run(options)),
+  /** Every server model at each client count: { clients: [1, 2, 5, …], ioMs, cpuMs, poolSize } → { clients, points }. */
+  serverSweep: (options) => ready.then(() => serverDemo.sweep(options)),
   /** Cancels whatever runs (CPU, downloads, server); returns whether anything was running. */
   cancel: () => {
     const cpu = cpuDemo?.cancel() ?? false;

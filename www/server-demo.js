@@ -36,6 +36,10 @@ export class ServerDemo {
       this.#runAll().catch((error) => this.#status(error.message, true));
     });
     $("server-cancel").addEventListener("click", () => this.cancel());
+    $("server-sweep").addEventListener("click", () => {
+      const load = this.#formLoad();
+      this.sweep({ ioMs: load.ioMs, cpuMs: load.cpuMs, poolSize: load.poolSize }).catch((error) => this.#status(error.message, true));
+    });
     $("server-body").addEventListener("click", (event) => {
       const button = event.target.closest("button[data-model]");
       if (button) this.#draw(button.dataset.model);
@@ -130,6 +134,43 @@ export class ServerDemo {
     }
   }
 
+  /**
+   * `playground.serverSweep({ clients, ioMs, cpuMs, poolSize, requestsPerClient })`: every model at each client
+   * count (closed loop, `requestsPerClient` requests per client, at least 8). Resolves to
+   * `{ clients, points: [{ model, clients, throughput, bound }] }` and draws the saturation chart.
+   */
+  async sweep({ clients = [1, 2, 5, 10, 20, 40], ioMs = 100, cpuMs = 1, poolSize = this.cores * 2, requestsPerClient = 2 } = {}) {
+    if (!Array.isArray(clients) || !clients.length || clients.some((c) => !Number.isInteger(c) || c < 1))
+      throw new RangeError("clients must be a list of whole numbers of clients, e.g. [1, 2, 5, 10].");
+    this.cancelled = false;
+    const points = [];
+    for (const count of clients) {
+      for (const model of MODELS) {
+        if (this.cancelled) break;
+        const requests = Math.max(8, requestsPerClient * count);
+        const result = await this.run({ model, clients: count, requests, ioMs, cpuMs, poolSize: model === "thread-pool" ? poolSize : undefined });
+        points.push({ model, clients: count, throughput: result.throughput, bound: result.bound });
+        this.#drawSweep(clients, points, ioMs, cpuMs);
+      }
+    }
+    this.#status(this.cancelled ? "Sweep cancelled." : "Sweep done: each line flattens where its model saturates.");
+    return { clients, points };
+  }
+
+  #drawSweep(clients, points, ioMs, cpuMs) {
+    const canvas = $("server-sweep-chart");
+    const width = Math.round(canvas.clientWidth * devicePixelRatio);
+    if (!width) return;
+    canvas.width = width;
+    canvas.height = Math.round(canvas.clientHeight * devicePixelRatio);
+    const throughputs = MODELS.flatMap((model) => clients.map((c) => points.find((p) => p.model === model && p.clients === c)?.throughput ?? Number.NaN));
+    try {
+      this.bindings.drawSaturation(canvas, new Float64Array(clients), MODELS, new Float64Array(throughputs), `Database call ${ioMs} ms, CPU ${cpuMs} ms per request`, this.dark.matches);
+    } catch (error) {
+      this.#status(error.message, true);
+    }
+  }
+
   /** Stops sending requests (those in flight are answered); returns whether a run was in progress. */
   cancel() {
     if (!this.running) return false;
@@ -186,6 +227,7 @@ export class ServerDemo {
 
   #setBusy(busy) {
     $("server-run").disabled = busy || !this.threadsAvailable;
+    $("server-sweep").disabled = busy || !this.threadsAvailable;
     $("server-cancel").disabled = !busy;
   }
 

@@ -259,3 +259,33 @@ pub fn server_sources() -> JsValue {
         ("rust", include_str!("server.rs").into()),
     ])
 }
+
+/// Draws the clients sweep: `throughputs` is flat, one row of `clients.len()` values per name in `models`.
+#[wasm_bindgen(js_name = drawSaturation)]
+pub fn draw_saturation_on_canvas(
+    canvas: web_sys::HtmlCanvasElement,
+    clients: Vec<f64>,
+    models: Vec<String>,
+    throughputs: Vec<f64>,
+    caption: &str,
+    dark: bool,
+) -> Result<(), JsError> {
+    use plotters::prelude::IntoDrawingArea;
+    let width = clients.len().max(1);
+    let series: Vec<(&str, Vec<f64>)> = models
+        .iter()
+        .zip(throughputs.chunks(width))
+        .map(|(name, row)| (name.as_str(), row.to_vec()))
+        .collect();
+    let backend = plotters_canvas::CanvasBackend::with_canvas_object(canvas)
+        .ok_or_else(|| JsError::new("the sweep canvas has no 2D context"))?;
+    let area = backend.into_drawing_area();
+    crate::charts::saturation::draw_saturation(
+        &area,
+        &clients,
+        &series,
+        caption,
+        &crate::charts::theme::Theme::for_dark_mode(dark),
+    )
+    .map_err(|e| JsError::new(&format!("drawing the sweep failed: {e}")))
+}

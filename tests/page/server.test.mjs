@@ -96,6 +96,17 @@ describe("web server lab", () => {
     assert.match(await page.textContent("#server-error"), /ioMs must be from 0 to 2000/);
   });
 
+  test("the clients sweep measures every model at every count and draws where each saturates", async () => {
+    const blank = await page.evaluate(() => document.getElementById("server-sweep-chart").toDataURL());
+    const sweep = await page.evaluate(() => playground.serverSweep({ clients: [1, 4], ioMs: 40, cpuMs: 1, poolSize: 2 }));
+    assert.equal(sweep.points.length, 8);
+    const at = (model, clients) => sweep.points.find((p) => p.model === model && p.clients === clients).throughput;
+    // With 40 ms of waiting per request, async keeps four clients' waits overlapped; one at a time cannot.
+    assert.ok(at("async", 4) >= 2 * at("async", 1), JSON.stringify(sweep.points));
+    assert.ok(at("one-at-a-time", 4) < 1.5 * at("one-at-a-time", 1), JSON.stringify(sweep.points));
+    assert.notEqual(await page.evaluate(() => document.getElementById("server-sweep-chart").toDataURL()), blank);
+  });
+
   test("no page or console errors", () => {
     assert.deepEqual(problems, []);
   });

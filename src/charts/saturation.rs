@@ -1,0 +1,69 @@
+//! The server lab's sweep: throughput against the number of clients, one line per server model, so
+//! the learner sees where each model stops growing (saturates).
+
+use plotters::coord::Shift;
+use plotters::prelude::*;
+
+use super::theme::{Theme, TASK_COLORS};
+
+/// Draws one line per `(model name, throughput per client count)`; `clients` is the x of every point.
+pub fn draw_saturation<DB: DrawingBackend>(
+    area: &DrawingArea<DB, Shift>,
+    clients: &[f64],
+    series: &[(&str, Vec<f64>)],
+    caption: &str,
+    theme: &Theme,
+) -> Result<(), DrawingAreaErrorKind<DB::ErrorType>> {
+    area.fill(&theme.background)?;
+    let x_end = clients.iter().copied().fold(1.0, f64::max);
+    let y_end = series
+        .iter()
+        .flat_map(|(_, ys)| ys.iter().copied())
+        .filter(|y| y.is_finite())
+        .fold(1.0, f64::max)
+        * 1.1;
+    let text = |size: u32| ("sans-serif", size).into_font().color(&theme.text);
+    let mut chart = ChartBuilder::on(area)
+        .caption(caption, text(14))
+        .margin(10)
+        .x_label_area_size(34)
+        .y_label_area_size(52)
+        .build_cartesian_2d(0.0..x_end * 1.05, 0.0..y_end)?;
+    chart
+        .configure_mesh()
+        .light_line_style(theme.grid)
+        .bold_line_style(theme.grid)
+        .axis_style(theme.text)
+        .label_style(text(12))
+        .axis_desc_style(text(12))
+        .x_desc("concurrent clients")
+        .y_desc("requests per second")
+        .x_label_formatter(&|c| format!("{c:.0}"))
+        .y_label_formatter(&|r| format!("{r:.0}"))
+        .draw()?;
+    for (index, (name, throughputs)) in series.iter().enumerate() {
+        let color = TASK_COLORS[index % TASK_COLORS.len()];
+        let points: Vec<(f64, f64)> = clients
+            .iter()
+            .copied()
+            .zip(throughputs.iter().copied())
+            .collect();
+        chart
+            .draw_series(LineSeries::new(points.clone(), color.stroke_width(2)))?
+            .label(*name)
+            .legend(move |(x, y)| PathElement::new([(x, y), (x + 18, y)], color.stroke_width(2)));
+        chart.draw_series(
+            points
+                .into_iter()
+                .map(|p| Circle::new(p, 4, color.filled())),
+        )?;
+    }
+    chart
+        .configure_series_labels()
+        .position(SeriesLabelPosition::UpperLeft)
+        .background_style(theme.background.mix(0.9))
+        .border_style(theme.grid)
+        .label_font(text(12))
+        .draw()?;
+    area.present()
+}
