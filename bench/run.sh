@@ -6,6 +6,7 @@
 #   bench/run.sh downloads    the downloads demo only
 #   bench/run.sh lab          the threads-vs-processes lab only
 #   bench/run.sh hosts        build sizes and load times on each kind of host only
+#   bench/run.sh server       the web server lab only
 # BENCH_RUNS (default 7) sets how many runs each median takes.
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -14,10 +15,11 @@ export PATH="$HOME/.cargo/bin:$PATH"
 trunk build --release >/dev/null
 which=${1:-all}
 case "$which" in
-  cpu | all | downloads | lab | hosts) ;;
-  *) echo "usage: bench/run.sh [cpu|downloads|lab|hosts]" >&2; exit 2 ;;
+  cpu | all | downloads | lab | hosts | server) ;;
+  *) echo "usage: bench/run.sh [cpu|downloads|lab|hosts|server]" >&2; exit 2 ;;
 esac
 if [ "$which" = cpu ] || [ "$which" = all ]; then node bench/run.mjs; fi
 if [ "$which" = downloads ] || [ "$which" = all ]; then node bench/downloads.mjs; fi
 if [ "$which" = lab ] || [ "$which" = all ]; then node bench/lab.mjs; fi
 if [ "$which" = hosts ] || [ "$which" = all ]; then node bench/hosts.mjs; fi
+if [ "$which" = server ] || [ "$which" = all ]; then node bench/server.mjs; fi

@@ -1,0 +1,60 @@
+// The web server lab benchmark: each server model's measured throughput on each preset against the
+// queueing-theory bound for that model and load (one-at-a-time ≤ 1/(io+cpu), async ≤ 1/cpu, …).
+// Prints one markdown table. Called by bench/run.sh after a release build; BENCH_RUNS: runs per cell.
+import { serveStatic } from "../tests/page/server.mjs";
+import { launchBrowser, openPage } from "../tests/page/browser.mjs";
+
+const RUNS = Math.min(Number(process.env.BENCH_RUNS ?? 7), 5);
+const median = (xs) => {
+  const s = [...xs].sort((a, b) => a - b);
+  const m = s.length >> 1;
+  return s.length % 2 ? s[m] : (s[m - 1] + s[m]) / 2;
+};
+const log = (message) => process.stderr.write(`bench: ${message}\n`);
+
+// Clients enough to keep every model busy; requests enough for a steady state, few enough for time.
+const PRESETS = [
+  { name: "I/O-heavy", ioMs: 100, cpuMs: 1, clients: 10, requests: 60 },
+  { name: "CPU-heavy", ioMs: 5, cpuMs: 20, clients: 10, requests: 60 },
+  { name: "mixed", ioMs: 50, cpuMs: 10, clients: 10, requests: 60 },
+];
+const MODELS = ["one-at-a-time", "thread-pool", "async", "async-pool"];
+
+const server = await serveStatic("dist", { isolation: true });
+const browser = await launchBrowser();
+try {
+  const { page, problems } = await openPage(browser, server.url);
+  await page.evaluate(() => playground.ready);
+  const cores = await page.evaluate(() => navigator.hardwareConcurrency);
+  const rows = [];
+  for (const preset of PRESETS) {
+    for (const model of MODELS) {
+      log(`${preset.name}, ${model} × ${RUNS}…`);
+      const runs = [];
+      for (let i = 0; i < RUNS; i++) {
+        runs.push(
+          await page.evaluate(
+            (o) => playground.server(o).then((r) => ({ throughput: r.throughput, bound: r.bound, p50: r.p50, p99: r.p99, answered: r.requests.length })),
+            { model, clients: preset.clients, requests: preset.requests, ioMs: preset.ioMs, cpuMs: preset.cpuMs, poolSize: model === "thread-pool" ? cores * 2 : undefined },
+          ),
+        );
+      }
+      if (runs.some((r) => r.answered !== preset.requests)) throw new Error(`${model} did not answer every request`);
+      const throughput = median(runs.map((r) => r.throughput));
+      const bound = runs[0].bound;
+      rows.push({ preset, model: model === "thread-pool" ? `thread pool of ${cores * 2}` : model, throughput, bound, p50: median(runs.map((r) => r.p50)), p99: median(runs.map((r) => r.p99)) });
+    }
+  }
+  if (problems.length) throw new Error(`page problems during the benchmark: ${problems.join("; ")}`);
+  console.log(`\nWeb server lab: ${cores} logical cores, Chromium headless; ${PRESETS[0].clients} closed-loop clients, ${PRESETS[0].requests} requests per run, medians of ${RUNS} runs.\n`);
+  console.log("| Preset (io / cpu per request) | Model | Throughput | Bound | Ratio to the bound | p50 | p99 | Goal | Met |\n|---|---|---|---|---|---|---|---|---|");
+  for (const r of rows) {
+    const ratio = r.throughput / r.bound;
+    console.log(
+      `| ${r.preset.name} (${r.preset.ioMs} / ${r.preset.cpuMs} ms) | ${r.model} | ${r.throughput.toFixed(1)}/s | ${r.bound.toFixed(1)}/s | ${ratio.toFixed(2)} | ${r.p50.toFixed(0)} ms | ${r.p99.toFixed(0)} ms | ≤ 1.02 | ${ratio <= 1.02 ? "✅" : "❌"} |`,
+    );
+  }
+} finally {
+  await browser.close();
+  await server.close();
+}
