@@ -145,7 +145,10 @@ fn the_sweep_chart_draws_one_line_per_model_with_a_legend() {
     {
         let root = SVGBackend::with_string(&mut svg, (700, 320)).into_drawing_area();
         let clients = [1.0, 2.0, 5.0];
-        let series = [("one-at-a-time", vec![9.9, 9.9, 9.9]), ("async", vec![9.9, 19.8, 49.5])];
+        let series = [
+            ("one-at-a-time", vec![9.9, 9.9, 9.9]),
+            ("async", vec![9.9, 19.8, 49.5]),
+        ];
         playground::charts::saturation::draw_saturation(
             &root,
             &clients,
