@@ -29,8 +29,21 @@ self.addEventListener("fetch", (event) => {
   if (url.origin !== self.location.origin) return;
   if (request.cache === "only-if-cached" && request.mode !== "same-origin") return;
   const simulated = request.method === "GET" && url.pathname.includes("/samples/") && url.searchParams.has("latency");
-  event.respondWith((simulated ? simulate(request, url) : fetch(request)).then(withIsolation));
+  // Once a page arrived with the headers from the host itself, its other requests need nothing from
+  // this worker: let them go straight to the network (a restarted worker forgets and checks again).
+  if (!simulated && hostSendsIsolation && request.mode !== "navigate") return;
+  event.respondWith((simulated ? simulate(request, url) : fetch(request).then(noteHostHeaders(request))).then(withIsolation));
 });
+
+/** Whether a page of this site arrived with Cross-Origin-Embedder-Policy from the host itself. */
+let hostSendsIsolation = false;
+
+function noteHostHeaders(request) {
+  return (response) => {
+    if (request.mode === "navigate") hostSendsIsolation = response.headers.has("cross-origin-embedder-policy");
+    return response;
+  };
+}
 
 const ISOLATION_HEADERS = {
   "Cross-Origin-Opener-Policy": "same-origin",
