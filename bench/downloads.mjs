@@ -9,19 +9,10 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { serveStatic } from "../tests/page/server.mjs";
 import { launchBrowser, openPage } from "../tests/page/browser.mjs";
+import { RUNS, check, createTable, log, median, ms } from "./table.mjs";
 
-const RUNS = Number(process.env.BENCH_RUNS ?? 7);
 const LATENCY_MS = 300;
-const median = (xs) => {
-  const s = [...xs].sort((a, b) => a - b);
-  const m = s.length >> 1;
-  return s.length % 2 ? s[m] : (s[m - 1] + s[m]) / 2;
-};
-const ms = (x) => `${x < 10 ? x.toFixed(2) : x.toFixed(0)} ms`;
-const rows = [];
-const row = (measure, result, goal = "", met = "") => rows.push({ measure, result, goal, met });
-const check = (ok) => (ok ? "✅" : "❌");
-const log = (message) => process.stderr.write(`bench: ${message}\n`);
+const { row, print } = createTable();
 const latency = { latencyMs: LATENCY_MS, kbps: 0 };
 
 const server = await serveStatic("dist", { isolation: true });
@@ -151,9 +142,7 @@ try {
   row("Cancel → every download stopped (seen by the page)", ms(cancelMs), "≤ 100 ms", check(cancelMs <= 100));
   row(`Seed's Python, one thread per file, 6 files from the real ${LATENCY_MS} ms server`, `${ms(median(python))} (whole process)`, "", "");
 
-  console.log(`\nDownloads: medians of ${RUNS} runs (Python: ${python.length}), Chromium headless, HTTP/1.1 on 127.0.0.1.\n`);
-  console.log("| Measure | Result | Goal | Met |\n|---|---|---|---|");
-  for (const r of rows) console.log(`| ${r.measure} | ${r.result} | ${r.goal} | ${r.met} |`);
+  print(`Downloads: medians of ${RUNS} runs (Python: ${python.length}), Chromium headless, HTTP/1.1 on 127.0.0.1.`);
 } finally {
   await browser.close();
   await server.close();

@@ -6,18 +6,12 @@ import { readFileSync } from "node:fs";
 import { gzipSync } from "node:zlib";
 import { serveStatic } from "../tests/page/server.mjs";
 import { launchBrowser, openPage } from "../tests/page/browser.mjs";
+import { RUNS as ALL_RUNS, createTable, log, median, ms } from "./table.mjs";
 
-const RUNS = Math.min(Number(process.env.BENCH_RUNS ?? 7), 7);
-const median = (xs) => {
-  const s = [...xs].sort((a, b) => a - b);
-  const m = s.length >> 1;
-  return s.length % 2 ? s[m] : (s[m - 1] + s[m]) / 2;
-};
-const ms = (x) => `${x.toFixed(0)} ms`;
+// Each first visit launches a fresh browser: seven loads are plenty.
+const RUNS = Math.min(ALL_RUNS, 7);
 const kb = (bytes) => `${(bytes / 1024).toFixed(0)} KB`;
-const rows = [];
-const row = (measure, result, goal = "", met = "") => rows.push({ measure, result, goal, met });
-const log = (message) => process.stderr.write(`bench: ${message}\n`);
+const { row, print } = createTable();
 
 for (const [label, folder] of [["threaded build (default)", "dist/"], ["build without threads (fallback)", "dist/fallback/"]]) {
   const wasm = readFileSync(`${folder}playground_bg.wasm`);
@@ -87,9 +81,7 @@ try {
   row("First-visit extra time of the service-worker reload (first visits: without − with headers)", ms(m.firstVisit - m.firstVisitHeaders));
   row("Load → ready, embedded in a page that is not isolated (build without threads)", ms(m.embedded));
 
-  console.log(`\nHosts and builds: Chromium headless, 127.0.0.1; medians of ${RUNS} loads (first visits: a fresh browser profile each).\n`);
-  console.log("| Measure | Result | Goal | Met |\n|---|---|---|---|");
-  for (const r of rows) console.log(`| ${r.measure} | ${r.result} | ${r.goal} | ${r.met} |`);
+  print(`Hosts and builds: Chromium headless, 127.0.0.1; medians of ${RUNS} loads (first visits: a fresh browser profile each).`);
 } finally {
   await withHeaders.close();
   await withoutHeaders.close();

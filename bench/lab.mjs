@@ -4,19 +4,10 @@
 // Called by bench/run.sh after a release build; BENCH_RUNS sets the runs per figure (median).
 import { serveStatic } from "../tests/page/server.mjs";
 import { launchBrowser, openPage } from "../tests/page/browser.mjs";
+import { RUNS, check, createTable, log, median, ms } from "./table.mjs";
 
-const RUNS = Number(process.env.BENCH_RUNS ?? 7);
-const median = (xs) => {
-  const s = [...xs].sort((a, b) => a - b);
-  const m = s.length >> 1;
-  return s.length % 2 ? s[m] : (s[m - 1] + s[m]) / 2;
-};
-const ms = (x) => `${x < 10 ? x.toFixed(2) : x.toFixed(0)} ms`;
 const mb = (bytes) => `${(bytes / 1024 / 1024).toFixed(1)} MB`;
-const rows = [];
-const row = (measure, result, goal = "", met = "") => rows.push({ measure, result, goal, met });
-const check = (ok) => (ok ? "✅" : "❌");
-const log = (message) => process.stderr.write(`bench: ${message}\n`);
+const { row, print } = createTable();
 
 const server = await serveStatic("dist", { isolation: true });
 const browser = await launchBrowser();
@@ -106,9 +97,7 @@ try {
   row(`Longest frame gap while a ${ms(mainRun)} job runs: on the main thread / in a worker`, `${ms(mainGap)} / ${ms(workerGap)}`, "worker ≤ 50 ms", check(workerGap <= 50));
   row(`Process pool run with one crashed process (replaced) vs a whole run`, `${ms(median(crashRuns))} vs ${ms(median(wholeRuns))}`);
 
-  console.log(`\nThreads vs processes lab: ${cores} logical cores, Chromium headless; medians of ${RUNS} runs (side by side: ${compareRuns} comparisons, each the best of 3).\n`);
-  console.log("| Measure | Result | Goal | Met |\n|---|---|---|---|");
-  for (const r of rows) console.log(`| ${r.measure} | ${r.result} | ${r.goal} | ${r.met} |`);
+  print(`Threads vs processes lab: ${cores} logical cores, Chromium headless; medians of ${RUNS} runs (side by side: ${compareRuns} comparisons, each the best of 3).`);
 } finally {
   await browser.close();
   await server.close();

@@ -5,18 +5,9 @@ import { readFileSync } from "node:fs";
 import { gzipSync } from "node:zlib";
 import { serveStatic } from "../tests/page/server.mjs";
 import { launchBrowser, openPage } from "../tests/page/browser.mjs";
+import { RUNS, check, createTable, log, median, ms } from "./table.mjs";
 
-const RUNS = Number(process.env.BENCH_RUNS ?? 7);
-const median = (xs) => {
-  const s = [...xs].sort((a, b) => a - b);
-  const m = s.length >> 1;
-  return s.length % 2 ? s[m] : (s[m - 1] + s[m]) / 2;
-};
-const ms = (x) => `${x < 10 ? x.toFixed(2) : x.toFixed(0)} ms`;
-const rows = [];
-const row = (measure, result, goal = "", met = "") => rows.push({ measure, result, goal, met });
-const check = (ok) => (ok ? "✅" : "❌");
-const log = (message) => process.stderr.write(`bench: ${message}\n`);
+const { row, print } = createTable();
 
 // --- native reference (cargo bench, release) -------------------------------------------------------
 log("native kernel (cargo bench)…");
@@ -171,9 +162,7 @@ try {
   row("wasm size, raw / gzip", `${(wasm.length / 1024).toFixed(0)} KB / ${(gz / 1024).toFixed(0)} KB`, "≤ 250 KB gzip", check(gz <= 250 * 1024));
   row("Page load → playground.ready", ms(median(loads)), "", "");
 
-  console.log(`\nMachine: ${cores} logical cores (navigator.hardwareConcurrency), Chromium headless; medians of ${RUNS} runs (Python: ${python.length}).\n`);
-  console.log("| Measure | Result | Goal | Met |\n|---|---|---|---|");
-  for (const r of rows) console.log(`| ${r.measure} | ${r.result} | ${r.goal} | ${r.met} |`);
+  print(`Machine: ${cores} logical cores (navigator.hardwareConcurrency), Chromium headless; medians of ${RUNS} runs (Python: ${python.length}).`);
 } finally {
   await browser.close();
   await server.close();

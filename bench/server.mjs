@@ -3,14 +3,9 @@
 // Prints one markdown table. Called by bench/run.sh after a release build; BENCH_RUNS: runs per cell.
 import { serveStatic } from "../tests/page/server.mjs";
 import { launchBrowser, openPage } from "../tests/page/browser.mjs";
+import { RUNS as ALL_RUNS, log, median } from "./table.mjs";
 
-const RUNS = Math.min(Number(process.env.BENCH_RUNS ?? 7), 5);
-const median = (xs) => {
-  const s = [...xs].sort((a, b) => a - b);
-  const m = s.length >> 1;
-  return s.length % 2 ? s[m] : (s[m - 1] + s[m]) / 2;
-};
-const log = (message) => process.stderr.write(`bench: ${message}\n`);
+const RUNS = Math.min(ALL_RUNS, 5);
 
 // Clients enough to keep every model busy; requests enough for a steady state, few enough for time.
 const PRESETS = [
