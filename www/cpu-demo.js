@@ -1,6 +1,8 @@
 // The CPU demo's section: reads the form, runs through the CPU runtime, shows results, progress and the
 // timeline. Validation, arithmetic and drawing live in Rust; this file only wires them to the page.
 
+import { chunksOfPlan } from "./process-pool.js";
+
 const FIELDS = ["tasks", "n", "threads", "chunks"];
 const LAB_FIELDS = { processes: "cpu-processes", crashTask: "cpu-crash" };
 const OPTIONS = new Set([...FIELDS, "mode", "processes", "gil", "crashTask"]);
@@ -219,9 +221,7 @@ export class CpuDemo {
 
   /** Processes mode: the plan's chunks go to the process pool; each task's parts are added in Rust. */
   async #runInProcesses(params, lab, control) {
-    const flat = this.bindings.planChunks(String(params.tasks), String(params.n), String(params.chunks));
-    const chunks = [];
-    for (let i = 0; i < flat.length; i += 4) chunks.push({ task: flat[i], chunk: flat[i + 1], start: flat[i + 2], end: flat[i + 3] });
+    const chunks = chunksOfPlan(this.bindings.planChunks(String(params.tasks), String(params.n), String(params.chunks)));
     const originMs = performance.timeOrigin + performance.now();
     const mapped = await this.pool.map(chunks, { count: lab.processes, crashTask: lab.crashTask, originMs, control });
     const wallMs = performance.timeOrigin + performance.now() - originMs;

@@ -2,7 +2,7 @@
 // simulated GIL, the Amdahl sweep and the frozen page. Work runs in processes (www/process.js) and
 // in Rust; this file wires buttons, tables and the JS API (compare, counter, sweep, freeze).
 import { THREADS_UNAVAILABLE } from "./cpu-demo.js";
-import { ProcessPool } from "./process-pool.js";
+import { ProcessPool, chunksOfPlan } from "./process-pool.js";
 import { ThreadProcess, activeBuild } from "./process.js";
 
 const $ = (id) => document.getElementById(id);
@@ -172,9 +172,7 @@ export class Lab {
         const coldMs = performance.now() - started;
         for (const process of cold) process.terminate();
 
-        const plan = this.bindings.planChunks(job.tasks, job.n, job.chunks);
-        const chunks = [];
-        for (let i = 0; i < plan.length; i += 4) chunks.push({ task: plan[i], chunk: plan[i + 1], start: plan[i + 2], end: plan[i + 3] });
+        const chunks = chunksOfPlan(this.bindings.planChunks(job.tasks, job.n, job.chunks));
         // Three rounds, the three ways alternating so each sees the same machine; the best of each
         // counts (noise on a shared machine only ever adds time).
         let sequential;
@@ -383,9 +381,7 @@ export class Lab {
   async #processesOnce(job, workers, serialItems) {
     const pool = this.sweepPool;
     await pool.ensure(workers);
-    const plan = this.bindings.planChunks(job.tasks, job.n, job.chunks);
-    const chunks = [];
-    for (let i = 0; i < plan.length; i += 4) chunks.push({ task: plan[i], chunk: plan[i + 1], start: plan[i + 2], end: plan[i + 3] });
+    const chunks = chunksOfPlan(this.bindings.planChunks(job.tasks, job.n, job.chunks));
     const originMs = now();
     // The serial phase runs in one process before the parallel part, like the threads' serial phase.
     if (serialItems > 0) await pool.processes[0].runChunk({ task: SERIAL_TASK, chunk: 0, start: 0, end: serialItems, originMs });

@@ -4,6 +4,13 @@
 // is marked failed, and a new process takes its place; the other results still arrive.
 import { ProcessLost, ThreadProcess } from "./process.js";
 
+/** The plan Rust's `planChunks` returns (flat: task, chunk, start, end per chunk) as the pool's items. */
+export function chunksOfPlan(flat) {
+  const chunks = [];
+  for (let i = 0; i < flat.length; i += 4) chunks.push({ task: flat[i], chunk: flat[i + 1], start: flat[i + 2], end: flat[i + 3] });
+  return chunks;
+}
+
 export class ProcessPool {
   constructor(module) {
     this.module = module;
