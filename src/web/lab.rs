@@ -187,12 +187,7 @@ pub fn count_shared_export(
             "threads must be from 1 to {pool_threads} (this process's pool)"
         )));
     }
-    if !(increments.fract() == 0.0 && (1.0..=MAX_INCREMENTS as f64).contains(&increments)) {
-        return Err(JsError::new(&format!(
-            "increments must be a whole number from 1 to {MAX_INCREMENTS}"
-        )));
-    }
-    let increments = increments as u64;
+    let increments = checked_increments(increments)?;
     let started = PerformanceClock.now_ms();
     let count = count_shared(threads as usize, increments, method);
     let ms = PerformanceClock.now_ms() - started;
@@ -206,17 +201,23 @@ pub fn count_shared_export(
     ]))
 }
 
+fn checked_increments(increments: f64) -> Result<u64, JsError> {
+    if increments.fract() == 0.0 && (1.0..=MAX_INCREMENTS as f64).contains(&increments) {
+        Ok(increments as u64)
+    } else {
+        Err(JsError::new(&format!(
+            "increments must be a whole number from 1 to {MAX_INCREMENTS}"
+        )))
+    }
+}
+
 /// The counter experiment in a process of the pool (no threads): this process's own counter, which
 /// no other process can see. → `{ count, ms }`.
 #[wasm_bindgen(js_name = countInProcess)]
 pub fn count_in_process(increments: f64) -> Result<JsValue, JsError> {
-    if !(increments.fract() == 0.0 && (1.0..=MAX_INCREMENTS as f64).contains(&increments)) {
-        return Err(JsError::new(&format!(
-            "increments must be a whole number from 1 to {MAX_INCREMENTS}"
-        )));
-    }
+    let increments = checked_increments(increments)?;
     let started = PerformanceClock.now_ms();
-    let count = count_alone(increments as u64);
+    let count = count_alone(increments);
     Ok(convert::object(&[
         ("count", (count as f64).into()),
         ("ms", (PerformanceClock.now_ms() - started).into()),

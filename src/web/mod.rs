@@ -17,7 +17,7 @@ use crate::charts::downloads::draw_download_timeline;
 use crate::charts::theme::Theme;
 use crate::charts::timeline::{draw_timeline, TimelineLabels};
 use crate::exec::control::RunControl;
-use crate::exec::cpu::{self, Mode};
+use crate::exec::cpu;
 use crate::kernels::sum_squares::MAX_N;
 use crate::model::cpu_params::{parse_cpu_params, CpuForm, MAX_CHUNKS, MAX_TASKS};
 use crate::model::downloads::{max_in_flight, waited_for_connection, FileSpan, IoMode};
@@ -77,20 +77,7 @@ pub fn cpu_limits() -> JsValue {
 /// `{ results: string[], wallMs, spans: [{ worker, task, chunk, rangeStart, rangeEnd, startMs, endMs }] }`.
 #[wasm_bindgen(js_name = runCpu)]
 pub fn run_cpu(tasks: &str, n: &str, chunks: &str, parallel: bool) -> Result<JsValue, JsError> {
-    let form = CpuForm {
-        tasks,
-        n,
-        threads: "1",
-        chunks,
-    };
-    let params = parse_cpu_params(form, 1).map_err(convert::input_error)?;
-    let mode = if parallel {
-        Mode::Threads
-    } else {
-        Mode::Sequential
-    };
-    let run = cpu::run_cpu(&params, mode, &PerformanceClock, &CONTROL)?;
-    Ok(convert::cpu_run(&run))
+    lab::run_cpu_with(tasks, n, chunks, parallel, false, None, 0.0)
 }
 
 /// Byte addresses of this process's cancel flag (u32) and progress counter (u64) in its shared
