@@ -25,7 +25,7 @@ pub fn draw_download_timeline<DB: DrawingBackend>(
         .max(1) as u32;
     let end = spans.iter().map(|s| s.end_ms).fold(0.0, f64::max);
     let x_end = (end * 1.04).max(1.0);
-    let text = |size: u32| ("sans-serif", size).into_font().color(&theme.text);
+    let text = |size: u32| theme.text(size);
 
     let mut chart = ChartBuilder::on(area)
         .caption(caption, text(14))
@@ -44,14 +44,9 @@ pub fn draw_download_timeline<DB: DrawingBackend>(
             name.to_owned()
         }
     };
-    chart
-        .configure_mesh()
+    theme
+        .mesh(&mut chart, 11)
         .disable_y_mesh()
-        .light_line_style(theme.grid)
-        .bold_line_style(theme.grid)
-        .axis_style(theme.text)
-        .label_style(text(11))
-        .axis_desc_style(text(12))
         .x_desc("milliseconds since the run started")
         // Whole milliseconds, unless the whole run took less than ten.
         .x_label_formatter(&|ms| format!("{:.*}", usize::from(x_end < 10.0), ms))

@@ -22,20 +22,15 @@ pub fn draw_saturation<DB: DrawingBackend>(
         .filter(|y| y.is_finite())
         .fold(1.0, f64::max)
         * 1.1;
-    let text = |size: u32| ("sans-serif", size).into_font().color(&theme.text);
+    let text = |size: u32| theme.text(size);
     let mut chart = ChartBuilder::on(area)
         .caption(caption, text(14))
         .margin(10)
         .x_label_area_size(34)
         .y_label_area_size(52)
         .build_cartesian_2d(0.0..x_end * 1.05, 0.0..y_end)?;
-    chart
-        .configure_mesh()
-        .light_line_style(theme.grid)
-        .bold_line_style(theme.grid)
-        .axis_style(theme.text)
-        .label_style(text(12))
-        .axis_desc_style(text(12))
+    theme
+        .mesh(&mut chart, 12)
         .x_desc("concurrent clients")
         .y_desc("requests per second")
         .x_label_formatter(&|c| format!("{c:.0}"))
@@ -58,12 +53,6 @@ pub fn draw_saturation<DB: DrawingBackend>(
                 .map(|p| Circle::new(p, 4, color.filled())),
         )?;
     }
-    chart
-        .configure_series_labels()
-        .position(SeriesLabelPosition::UpperLeft)
-        .background_style(theme.background.mix(0.9))
-        .border_style(theme.grid)
-        .label_font(text(12))
-        .draw()?;
+    theme.legend(&mut chart)?;
     area.present()
 }

@@ -24,20 +24,15 @@ pub fn draw_speedup<DB: DrawingBackend>(
         .fold(max_workers, f64::max)
         .ceil()
         + 0.5;
-    let text = |size: u32| ("sans-serif", size).into_font().color(&theme.text);
+    let text = |size: u32| theme.text(size);
     let mut chart = ChartBuilder::on(area)
         .caption(caption, text(14))
         .margin(10)
         .x_label_area_size(34)
         .y_label_area_size(44)
         .build_cartesian_2d(0.8..max_workers + 0.2, 0.0..top)?;
-    chart
-        .configure_mesh()
-        .light_line_style(theme.grid)
-        .bold_line_style(theme.grid)
-        .axis_style(theme.text)
-        .label_style(text(12))
-        .axis_desc_style(text(12))
+    theme
+        .mesh(&mut chart, 12)
         .x_desc("workers")
         .y_desc("speedup (×)")
         .x_labels(max_workers as usize)
@@ -80,12 +75,6 @@ pub fn draw_speedup<DB: DrawingBackend>(
             .iter()
             .map(|&point| Circle::new(point, 5, dots.filled())),
     )?;
-    chart
-        .configure_series_labels()
-        .position(SeriesLabelPosition::UpperLeft)
-        .background_style(theme.background.mix(0.9))
-        .border_style(theme.grid)
-        .label_font(text(12))
-        .draw()?;
+    theme.legend(&mut chart)?;
     area.present()
 }

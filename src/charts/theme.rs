@@ -1,6 +1,11 @@
 //! Colours for light and dark pages.
 
-use plotters::style::RGBColor;
+use plotters::chart::{ChartContext, MeshStyle, SeriesLabelPosition};
+use plotters::coord::cartesian::Cartesian2d;
+use plotters::coord::ranged1d::{Ranged, ValueFormatter};
+use plotters::drawing::DrawingAreaErrorKind;
+use plotters::prelude::DrawingBackend;
+use plotters::style::{Color, IntoFont, RGBColor, TextStyle};
 
 use crate::model::downloads::Phase;
 
@@ -58,5 +63,52 @@ impl Theme {
             Phase::Transfer => RGBColor(0, 114, 178),
             Phase::Failed => RGBColor(213, 94, 0),
         }
+    }
+}
+
+/// The look every chart shares: text in the theme's colour, grid and axes, and the legend box.
+impl Theme {
+    pub fn text(&self, size: u32) -> TextStyle<'static> {
+        ("sans-serif", size).into_font().color(&self.text)
+    }
+
+    /// `chart`'s mesh in this theme, with labels of `label_size`; callers add their axis texts and
+    /// formatters, then `draw()`.
+    pub fn mesh<'a, 'b, DB, X, Y, XT, YT>(
+        &self,
+        chart: &'b mut ChartContext<'a, DB, Cartesian2d<X, Y>>,
+        label_size: u32,
+    ) -> MeshStyle<'a, 'b, X, Y, DB>
+    where
+        DB: DrawingBackend,
+        X: Ranged<ValueType = XT> + ValueFormatter<XT>,
+        Y: Ranged<ValueType = YT> + ValueFormatter<YT>,
+    {
+        let mut mesh = chart.configure_mesh();
+        mesh.light_line_style(self.grid)
+            .bold_line_style(self.grid)
+            .axis_style(self.text)
+            .label_style(self.text(label_size))
+            .axis_desc_style(self.text(12));
+        mesh
+    }
+
+    /// The series legend, top left, over a nearly opaque background.
+    pub fn legend<'a, DB, X, Y>(
+        &self,
+        chart: &mut ChartContext<'a, DB, Cartesian2d<X, Y>>,
+    ) -> Result<(), DrawingAreaErrorKind<DB::ErrorType>>
+    where
+        DB: DrawingBackend + 'a,
+        X: Ranged,
+        Y: Ranged,
+    {
+        chart
+            .configure_series_labels()
+            .position(SeriesLabelPosition::UpperLeft)
+            .background_style(self.background.mix(0.9))
+            .border_style(self.grid)
+            .label_font(self.text(12))
+            .draw()
     }
 }

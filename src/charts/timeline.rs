@@ -32,7 +32,7 @@ pub fn draw_timeline<DB: DrawingBackend>(
     // plotters integer ranges include their end: 0..rows - 1 is exactly `rows` segments.
     // A little room after the last bar, and a sensible axis for an empty or instant run.
     let x_end = (timeline.end_ms() * 1.04).max(1.0);
-    let text = |size: u32| ("sans-serif", size).into_font().color(&theme.text);
+    let text = |size: u32| theme.text(size);
 
     let mut chart = ChartBuilder::on(area)
         .caption(labels.caption, text(14))
@@ -42,14 +42,9 @@ pub fn draw_timeline<DB: DrawingBackend>(
         .build_cartesian_2d(0.0..x_end, (0u32..rows - 1).into_segmented())?;
 
     let prefix = labels.row_prefix;
-    chart
-        .configure_mesh()
+    theme
+        .mesh(&mut chart, 12)
         .disable_y_mesh()
-        .light_line_style(theme.grid)
-        .bold_line_style(theme.grid)
-        .axis_style(theme.text)
-        .label_style(text(12))
-        .axis_desc_style(text(12))
         .x_desc("milliseconds since the run started")
         // Whole milliseconds, unless the whole run took less than ten.
         .x_label_formatter(&|ms| format!("{:.*}", usize::from(x_end < 10.0), ms))
