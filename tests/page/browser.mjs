@@ -3,6 +3,7 @@ import { chromium } from "playwright-core";
 import { mkdtemp } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
+import { serveStatic } from "./server.mjs";
 
 export const CHROMIUM = process.env.CHROMIUM ?? "/usr/bin/chromium";
 
@@ -48,4 +49,26 @@ export async function openPage(context, url, { waitForPlayground = true } = {}) 
   await page.goto(url);
   if (waitForPlayground) await page.waitForFunction(() => window.playground !== undefined);
   return { page, problems };
+}
+
+/** dist/ served with the isolation headers, and a fresh Chromium: what most page tests start from. */
+export async function servePlayground() {
+  const server = await serveStatic("dist", { isolation: true });
+  const browser = await launchBrowser();
+  return {
+    server,
+    browser,
+    close: async () => {
+      await browser.close();
+      await server.close();
+    },
+  };
+}
+
+/** The same, with one playground page open and ready: `{ server, browser, page, problems, close }`. */
+export async function readyPlayground() {
+  const session = await servePlayground();
+  const { page, problems } = await openPage(session.browser, session.server.url);
+  await page.evaluate(() => playground.ready);
+  return { ...session, page, problems };
 }

@@ -3,29 +3,22 @@
 import { after, before, describe, test } from "node:test";
 import assert from "node:assert/strict";
 import { mkdir } from "node:fs/promises";
-import { serveStatic } from "./server.mjs";
-import { launchBrowser, openPage } from "./browser.mjs";
+import { readyPlayground } from "./browser.mjs";
 
 // Python: sum(i * i for i in range(10_000_000))
 const SEED_RESULT = "333333283333335000000";
 const grouped = (digits) => digits.replace(/\B(?=(\d{3})+(?!\d))/g, ",");
 
-let server;
-let browser;
+let session;
 let page;
 let problems;
 
 before(async () => {
-  server = await serveStatic("dist", { isolation: true });
-  browser = await launchBrowser();
-  ({ page, problems } = await openPage(browser, server.url));
-  await page.evaluate(() => playground.ready);
+  session = await readyPlayground();
+  ({ page, problems } = session);
 });
 
-after(async () => {
-  await browser?.close();
-  await server?.close();
-});
+after(() => session?.close());
 
 const statusText = () => page.textContent("#cpu-status");
 /** Clicks a run button and waits until that run has finished and is shown. */

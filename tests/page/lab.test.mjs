@@ -4,27 +4,20 @@
 // no two bars overlap; the sweep and the comparison draw; the frozen page freezes; no stray errors.
 import { after, before, describe, test } from "node:test";
 import assert from "node:assert/strict";
-import { serveStatic } from "./server.mjs";
-import { launchBrowser, openPage } from "./browser.mjs";
+import { readyPlayground } from "./browser.mjs";
 
 const SEED_RESULT = "333333283333335000000";
 
-let server;
-let browser;
+let session;
 let page;
 let problems;
 
 before(async () => {
-  server = await serveStatic("dist", { isolation: true });
-  browser = await launchBrowser();
-  ({ page, problems } = await openPage(browser, server.url));
-  await page.evaluate(() => playground.ready);
+  session = await readyPlayground();
+  ({ page, problems } = session);
 });
 
-after(async () => {
-  await browser?.close();
-  await server?.close();
-});
+after(() => session?.close());
 
 const call = (name, options) => page.evaluate(([name, options]) => playground[name](options), [name, options]);
 const rejection = (name, options) =>

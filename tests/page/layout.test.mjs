@@ -2,21 +2,18 @@
 import { after, before, test } from "node:test";
 import assert from "node:assert/strict";
 import { mkdir } from "node:fs/promises";
-import { serveStatic } from "./server.mjs";
-import { launchBrowser, openPage } from "./browser.mjs";
+import { openPage, servePlayground } from "./browser.mjs";
 
+let session;
 let server;
 let browser;
 
 before(async () => {
-  server = await serveStatic("dist", { isolation: true });
-  browser = await launchBrowser();
+  session = await servePlayground();
+  ({ server, browser } = session);
 });
 
-after(async () => {
-  await browser?.close();
-  await server?.close();
-});
+after(() => session?.close());
 
 test("on a phone in dark mode: no sideways scrolling, dark page and dark chart", async () => {
   const { page, problems } = await openPage(browser, server.url);

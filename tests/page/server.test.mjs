@@ -4,25 +4,18 @@
 // button fills the table and draws the timeline; cancel stops the load; bad input is named.
 import { after, before, describe, test } from "node:test";
 import assert from "node:assert/strict";
-import { serveStatic } from "./server.mjs";
-import { launchBrowser, openPage } from "./browser.mjs";
+import { readyPlayground } from "./browser.mjs";
 
-let server;
-let browser;
+let session;
 let page;
 let problems;
 
 before(async () => {
-  server = await serveStatic("dist", { isolation: true });
-  browser = await launchBrowser();
-  ({ page, problems } = await openPage(browser, server.url));
-  await page.evaluate(() => playground.ready);
+  session = await readyPlayground();
+  ({ page, problems } = session);
 });
 
-after(async () => {
-  await browser?.close();
-  await server?.close();
-});
+after(() => session?.close());
 
 const serve = (options) => page.evaluate((o) => playground.server(o), options);
 const rejection = (options) => page.evaluate((o) => playground.server(o).then(() => "resolved", (e) => e.message), options);

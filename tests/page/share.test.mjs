@@ -4,21 +4,18 @@
 import { after, before, describe, test } from "node:test";
 import assert from "node:assert/strict";
 import { readFile } from "node:fs/promises";
-import { serveStatic } from "./server.mjs";
-import { launchBrowser, openPage } from "./browser.mjs";
+import { openPage, servePlayground } from "./browser.mjs";
 
+let session;
 let server;
 let browser;
 
 before(async () => {
-  server = await serveStatic("dist", { isolation: true });
-  browser = await launchBrowser();
+  session = await servePlayground();
+  ({ server, browser } = session);
 });
 
-after(async () => {
-  await browser?.close();
-  await server?.close();
-});
+after(() => session?.close());
 
 async function open(query) {
   const opened = await openPage(browser, `${server.url}${query}`);
