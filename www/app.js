@@ -223,7 +223,10 @@ async function boot() {
   downloadsDemo = new DownloadsDemo({ bindings, module });
   lab = new Lab({ bindings, runtime, module, cpuDemo, cores, threads: build.threads });
   serverDemo = new ServerDemo({ bindings, runtime, cores, threads: build.threads });
+  // The CPU demo, the lab and the server lab share processes and their control words: one run at a time.
   cpuDemo.busyElsewhere = () => lab.running || Boolean(serverDemo.running);
+  lab.busyElsewhere = () => Boolean(cpuDemo.running || serverDemo.running);
+  serverDemo.busyElsewhere = () => Boolean(cpuDemo.running) || lab.running;
   const describe = (process) => {
     status.textContent = build.threads
       ? `Cross-origin isolated ✓ · ${cores} logical core${cores > 1 ? "s" : ""} · ` +

@@ -33,6 +33,8 @@ export class Lab {
     this.sweepPool = new ProcessPool(module);
     this.dark = matchMedia("(prefers-color-scheme: dark)");
     this.lastSweep = null;
+    /** Whether another demo runs work in the same processes (set by app.js). */
+    this.busyElsewhere = () => false;
     /** Called with every finished experiment: (kind, result); set by app.js. */
     this.onRun = () => {};
 
@@ -82,7 +84,7 @@ export class Lab {
 
   /** Runs `work` unless another run (here or in the CPU demo) is in progress. */
   async #exclusive(work) {
-    if (this.running || this.cpuDemo.running)
+    if (this.running || this.busyElsewhere())
       throw new Error("Another run is in progress: wait for it to finish or cancel it first.");
     this.running = true;
     this.#setBusy(true);

@@ -21,6 +21,8 @@ export class ServerDemo {
     this.shown = null;
     this.dark = matchMedia("(prefers-color-scheme: dark)");
     this.presets = threads ? bindings.serverPresets() : [];
+    /** Whether another demo runs work in the same processes (set by app.js). */
+    this.busyElsewhere = () => false;
     /** Called with every finished model run; set by app.js. */
     this.onRun = () => {};
     if (threads) {
@@ -106,6 +108,8 @@ export class ServerDemo {
     const unknown = Object.keys(options).filter((key) => !OPTIONS.has(key));
     if (unknown.length) throw new TypeError(`Unknown option ${unknown.map((k) => `"${k}"`).join(", ")}; known: ${[...OPTIONS].join(", ")}.`);
     if (this.running) throw new Error("A server run is in progress: wait for it or cancel it.");
+    // The server runs in the same process as the CPU demo and the lab: one run at a time there.
+    if (this.busyElsewhere()) throw new Error("Another run is in progress: wait for it to finish or cancel it first.");
     const { model = "async", requests = 200, ioMs = 100, cpuMs = 1, poolSize } = options;
     const clients = options.clients;
     this.running = { model };
