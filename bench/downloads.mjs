@@ -7,7 +7,7 @@ import { promisify } from "node:util";
 import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { serveStatic } from "../tests/page/server.mjs";
+import { serveStatic, DIST } from "../tests/page/server.mjs";
 import { launchBrowser, openPage } from "../tests/page/browser.mjs";
 import { RUNS, check, createTable, log, median, ms } from "./table.mjs";
 
@@ -15,9 +15,9 @@ const LATENCY_MS = 300;
 const { row, print } = createTable();
 const latency = { latencyMs: LATENCY_MS, kbps: 0 };
 
-const server = await serveStatic("dist", { isolation: true });
+const server = await serveStatic(DIST, { isolation: true });
 // The same files from a server that really waits 300 ms before answering: the browser's own limit.
-const slowServer = await serveStatic("dist", { isolation: true, sampleLatencyMs: LATENCY_MS, cors: true });
+const slowServer = await serveStatic(DIST, { isolation: true, sampleLatencyMs: LATENCY_MS, cors: true });
 const browser = await launchBrowser();
 try {
   const { page, problems } = await openPage(browser, server.url);

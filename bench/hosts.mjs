@@ -4,7 +4,7 @@
 // Called by bench/run.sh after a release build; BENCH_RUNS sets the runs per figure (median).
 import { readFileSync } from "node:fs";
 import { gzipSync } from "node:zlib";
-import { serveStatic } from "../tests/page/server.mjs";
+import { serveStatic, DIST } from "../tests/page/server.mjs";
 import { launchBrowser, openPage } from "../tests/page/browser.mjs";
 import { RUNS as ALL_RUNS, createTable, log, median, ms } from "./table.mjs";
 
@@ -13,14 +13,14 @@ const RUNS = Math.min(ALL_RUNS, 7);
 const kb = (bytes) => `${(bytes / 1024).toFixed(0)} KB`;
 const { row, print } = createTable();
 
-for (const [label, folder] of [["threaded build (default)", "dist/"], ["build without threads (fallback)", "dist/fallback/"]]) {
+for (const [label, folder] of [["threaded build (default)", `${DIST}/`], ["build without threads (fallback)", `${DIST}/fallback/`]]) {
   const wasm = readFileSync(`${folder}playground_bg.wasm`);
   const glue = readFileSync(`${folder}playground.js`);
   row(`Size of the ${label}: wasm raw / gzip, JS glue gzip`, `${kb(wasm.length)} / ${kb(gzipSync(wasm, { level: 9 }).length)}, ${kb(gzipSync(glue, { level: 9 }).length)}`);
 }
 
-const withHeaders = await serveStatic("dist", { isolation: true });
-const withoutHeaders = await serveStatic("dist", { isolation: false });
+const withHeaders = await serveStatic(DIST, { isolation: true });
+const withoutHeaders = await serveStatic(DIST, { isolation: false });
 const tutorial = await serveStatic("tests/page", {
   isolation: false,
   routes: {

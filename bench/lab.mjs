@@ -2,14 +2,14 @@
 // warm and cold processes), memory, the 64 MB hand-off, the simulated GIL vs free threads vs
 // processes, the Amdahl fit, and the frozen page. Prints one markdown table.
 // Called by bench/run.sh after a release build; BENCH_RUNS sets the runs per figure (median).
-import { serveStatic } from "../tests/page/server.mjs";
+import { serveStatic, DIST } from "../tests/page/server.mjs";
 import { launchBrowser, openPage } from "../tests/page/browser.mjs";
 import { RUNS, check, createTable, log, median, ms } from "./table.mjs";
 
 const mb = (bytes) => `${(bytes / 1024 / 1024).toFixed(1)} MB`;
 const { row, print } = createTable();
 
-const server = await serveStatic("dist", { isolation: true });
+const server = await serveStatic(DIST, { isolation: true });
 const browser = await launchBrowser();
 try {
   const { page, problems } = await openPage(browser, server.url);

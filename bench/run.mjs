@@ -3,7 +3,7 @@
 import { execFileSync } from "node:child_process";
 import { readFileSync } from "node:fs";
 import { gzipSync } from "node:zlib";
-import { serveStatic } from "../tests/page/server.mjs";
+import { serveStatic, DIST } from "../tests/page/server.mjs";
 import { launchBrowser, openPage } from "../tests/page/browser.mjs";
 import { RUNS, check, createTable, log, median, ms } from "./table.mjs";
 
@@ -26,7 +26,7 @@ for (let i = 0; i < Math.min(RUNS, 5); i++) {
 const pythonMs = median(python);
 
 // --- the page in Chromium ----------------------------------------------------------------------------
-const server = await serveStatic("dist", { isolation: true });
+const server = await serveStatic(DIST, { isolation: true });
 const browser = await launchBrowser();
 try {
   log("load to ready…");
@@ -157,7 +157,7 @@ try {
   row(`Longest main-thread frame gap during a ${ms(frames.runMs)} threads run`, `${ms(frames.busy)} (idle page: ${ms(frames.idle)})`, "≤ 50 ms", check(frames.busy <= 50));
   const cancelMs = median(cancels);
   row("Cancel → run stopped (seen by the page)", ms(cancelMs), "≤ 100 ms", check(cancelMs <= 100));
-  const wasm = readFileSync("dist/playground_bg.wasm");
+  const wasm = readFileSync(`${DIST}/playground_bg.wasm`);
   const gz = gzipSync(wasm, { level: 9 }).length;
   row("wasm size, raw / gzip", `${(wasm.length / 1024).toFixed(0)} KB / ${(gz / 1024).toFixed(0)} KB`, "≤ 250 KB gzip", check(gz <= 250 * 1024));
   row("Page load → playground.ready", ms(median(loads)), "", "");

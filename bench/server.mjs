@@ -1,7 +1,7 @@
 // The web server lab benchmark: each server model's measured throughput on each preset against the
 // queueing-theory bound for that model and load (one-at-a-time ≤ 1/(io+cpu), async ≤ 1/cpu, …).
 // Prints one markdown table. Called by bench/run.sh after a release build; BENCH_RUNS: runs per cell.
-import { serveStatic } from "../tests/page/server.mjs";
+import { serveStatic, DIST } from "../tests/page/server.mjs";
 import { launchBrowser, openPage } from "../tests/page/browser.mjs";
 import { RUNS as ALL_RUNS, log, median } from "./table.mjs";
 
@@ -15,7 +15,7 @@ const PRESETS = [
 ];
 const MODELS = ["one-at-a-time", "thread-pool", "async", "async-pool"];
 
-const server = await serveStatic("dist", { isolation: true });
+const server = await serveStatic(DIST, { isolation: true });
 const browser = await launchBrowser();
 try {
   const { page, problems } = await openPage(browser, server.url);

@@ -3,7 +3,7 @@ import { chromium } from "playwright-core";
 import { mkdtemp } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { serveStatic } from "./server.mjs";
+import { serveStatic, DIST } from "./server.mjs";
 
 export const CHROMIUM = process.env.CHROMIUM ?? "/usr/bin/chromium";
 
@@ -53,7 +53,7 @@ export async function openPage(context, url, { waitForPlayground = true } = {}) 
 
 /** dist/ served with the isolation headers, and a fresh Chromium: what most page tests start from. */
 export async function servePlayground() {
-  const server = await serveStatic("dist", { isolation: true });
+  const server = await serveStatic(DIST, { isolation: true });
   const browser = await launchBrowser();
   return {
     server,

@@ -6,10 +6,10 @@ import { after, before, describe, test } from "node:test";
 import assert from "node:assert/strict";
 import { readFile } from "node:fs/promises";
 import { createServer } from "node:net";
-import { ISOLATION_HEADERS, serveStatic } from "./server.mjs";
+import { ISOLATION_HEADERS, serveStatic, DIST } from "./server.mjs";
 import { launchBrowser, openPage } from "./browser.mjs";
 
-const manifest = JSON.parse(await readFile("dist/samples/manifest.json", "utf8")).files;
+const manifest = JSON.parse(await readFile(`${DIST}/samples/manifest.json`, "utf8")).files;
 const CORRUPTED = manifest[2].name;
 const LATENCY = { latencyMs: 150, kbps: 0 };
 
@@ -31,13 +31,13 @@ async function freePort() {
 }
 
 before(async () => {
-  server = await serveStatic("dist", {
+  server = await serveStatic(DIST, {
     isolation: true,
     routes: {
       "/hangs.bin": () => {}, // accepts the request and never answers
     },
   });
-  otherOrigin = await serveStatic("dist", {
+  otherOrigin = await serveStatic(DIST, {
     isolation: false,
     routes: {
       // Readable by the isolated page as an opaque resource (CORP), but no CORS permission to read it.
@@ -157,8 +157,8 @@ describe("downloads demo", () => {
 
   test("a sample that does not match the manifest is an error and is not saved", async () => {
     // A second server whose copy of one sample has one byte flipped (same size, same name).
-    const original = await readFile(`dist/samples/${CORRUPTED}`);
-    const corrupt = await serveStatic("dist", {
+    const original = await readFile(`${DIST}/samples/${CORRUPTED}`);
+    const corrupt = await serveStatic(DIST, {
       isolation: true,
       routes: {
         [`/samples/${CORRUPTED}`]: (request, response) => {

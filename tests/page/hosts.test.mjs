@@ -5,11 +5,11 @@
 import { after, before, describe, test } from "node:test";
 import assert from "node:assert/strict";
 import { readFile } from "node:fs/promises";
-import { ISOLATION_HEADERS, serveStatic } from "./server.mjs";
+import { ISOLATION_HEADERS, serveStatic, DIST } from "./server.mjs";
 import { launchBrowser, openPage } from "./browser.mjs";
 
 const SEED_RESULT = "333333283333335000000";
-const manifest = JSON.parse(await readFile("dist/samples/manifest.json", "utf8")).files;
+const manifest = JSON.parse(await readFile(`${DIST}/samples/manifest.json`, "utf8")).files;
 
 let withoutHeaders;
 let withHeaders;
@@ -44,8 +44,8 @@ async function playgroundFrame(page, origin) {
 }
 
 before(async () => {
-  withoutHeaders = await serveStatic("dist", { isolation: false });
-  withHeaders = await serveStatic("dist", { isolation: true });
+  withoutHeaders = await serveStatic(DIST, { isolation: false });
+  withHeaders = await serveStatic(DIST, { isolation: true });
   browser = await launchBrowser();
 });
 

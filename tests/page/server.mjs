@@ -16,6 +16,9 @@ const TYPES = {
   ".svg": "image/svg+xml",
 };
 
+/** The built site the tests serve: `dist/`, or another folder built with `trunk build --dist <dir>`. */
+export const DIST = process.env.PLAYGROUND_DIST ?? "dist";
+
 export const ISOLATION_HEADERS = {
   "Cross-Origin-Opener-Policy": "same-origin",
   "Cross-Origin-Embedder-Policy": "require-corp",
