@@ -2,6 +2,7 @@
 // timeline. Validation, arithmetic and drawing live in Rust; this file only wires them to the page.
 
 import { chunksOfPlan } from "./process-pool.js";
+import { optionErrors } from "./api-options.js";
 
 const FIELDS = ["tasks", "n", "threads", "chunks"];
 const LAB_FIELDS = { processes: "cpu-processes", crashTask: "cpu-crash" };
@@ -96,10 +97,10 @@ export class CpuDemo {
       chunks: text(options.chunks, "1"),
     };
     const checked = this.#check(form);
-    if (!checked.ok) throw new RangeError(checked.errors.map((e) => e.message).join(" "));
+    if (!checked.ok) throw optionErrors("cpu", checked.errors);
     const labForm = { processes: text(options.processes, String(this.cores)), crashTask: text(options.crashTask, "") };
     const lab = this.bindings.checkLabInput(labForm.processes, labForm.crashTask, checked.params.tasks);
-    if (!lab.ok) throw new RangeError(lab.errors.map((e) => e.message).join(" "));
+    if (!lab.ok) throw optionErrors("cpu", lab.errors);
     for (const field of FIELDS) $(`cpu-${field}`).value = form[field];
     $("cpu-processes").value = labForm.processes;
     $("cpu-crash").value = labForm.crashTask;

@@ -4,6 +4,7 @@
 import { THREADS_UNAVAILABLE } from "./cpu-demo.js";
 import { ProcessPool, chunksOfPlan } from "./process-pool.js";
 import { ThreadProcess, activeBuild } from "./process.js";
+import { optionErrors } from "./api-options.js";
 
 const $ = (id) => document.getElementById(id);
 const now = () => performance.timeOrigin + performance.now();
@@ -109,6 +110,13 @@ export class Lab {
     return checked.processes;
   }
 
+  /** `tasks` tasks of `n` numbers each as a job for the processes, checked by Rust (errors name the option). */
+  #job(api, tasks, n) {
+    const checked = this.bindings.checkCpuInput(String(tasks), String(n), "1", "1", 1);
+    if (!checked.ok) throw optionErrors(api, checked.errors);
+    return { tasks: String(checked.params.tasks), n: String(checked.params.n), chunks: "1" };
+  }
+
   // ---- 1. side by side ------------------------------------------------------------------------------
 
   async #compareFromPage() {
@@ -158,8 +166,8 @@ export class Lab {
   compare({ workers = this.cores, tasks = 4, n = 50_000_000 } = {}) {
     this.#needThreads();
     workers = this.#workers(workers, "workers");
+    const job = this.#job("compare", tasks, n);
     return this.#exclusive(async () => {
-      const job = { tasks: String(tasks), n: String(n), chunks: "1" };
       let started = performance.now();
       const threaded = await ThreadProcess.start(this.module, workers);
       const threadsStartMs = performance.now() - started;
@@ -340,8 +348,8 @@ export class Lab {
     if (mode !== "threads" && mode !== "processes") throw new TypeError(`mode must be "threads" or "processes", not ${JSON.stringify(mode)}.`);
     if (mode === "threads") this.#needThreads();
     maxWorkers = this.#workers(maxWorkers, "maxWorkers");
-    const serialItems = this.bindings.serialItemsFor(serialFraction, tasks * n);
-    const job = { tasks: String(tasks), n: String(n), chunks: "1" };
+    const job = this.#job("sweep", tasks, n);
+    const serialItems = this.bindings.serialItemsFor(serialFraction, Number(job.tasks) * Number(job.n));
     return this.#exclusive(async () => {
       // Each point is the best of two runs (the machine's noise only ever adds time), each after a
       // pause that lets the page finish painting: a repaint would take a core from the workers.

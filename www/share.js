@@ -34,6 +34,11 @@ export const DEMOS = {
 };
 
 
+/** A value from the address bar, cut short for a message (a link can carry anything, at any length). */
+function shorten(text) {
+  return text.length > 60 ? `${text.slice(0, 60)}…` : text;
+}
+
 function readField(element) {
   return element.type === "checkbox" ? (element.checked ? "1" : "") : element.value;
 }
@@ -68,8 +73,9 @@ export function requested() {
   const params = new URLSearchParams(location.search);
   const demo = params.get("demo");
   const problems = [];
-  if (demo && !DEMOS[demo]) {
-    problems.push(`There is no demo called "${demo}"; the demos are ${Object.keys(DEMOS).join(", ")}.`);
+  // Own keys only: `?demo=constructor` must not find Object.prototype.constructor.
+  if (demo !== null && !Object.hasOwn(DEMOS, demo)) {
+    problems.push(`There is no demo called "${shorten(demo)}"; the demos are ${Object.keys(DEMOS).join(", ")}.`);
     return { demo: null, embed: false, autorun: false, run: null, problems };
   }
   return {
@@ -94,7 +100,7 @@ export function restoreFields(demo) {
   const problems = [];
   for (const [key, id] of Object.entries(DEMOS[demo].fields)) {
     if (!params.has(key)) continue;
-    if (!writeField($(id), params.get(key))) problems.push(`The link's ${key}=${params.get(key)} is not one of the choices; kept the default.`);
+    if (!writeField($(id), params.get(key))) problems.push(`The link's ${key}=${shorten(params.get(key))} is not one of the choices; kept the default.`);
   }
   return problems;
 }
@@ -102,8 +108,9 @@ export function restoreFields(demo) {
 /** Clicks the run button the URL names (or the demo's first): the same path as a learner's click. */
 export function autorun(demo, run) {
   const runs = DEMOS[demo].runs;
-  const id = runs[run] ?? Object.values(runs)[0];
-  if (run && !runs[run]) return `The link's run=${run} is not a way to run this demo (${Object.keys(runs).join(", ")}).`;
+  if (run !== null && !Object.hasOwn(runs, run))
+    return `The link's run=${shorten(run)} is not a way to run this demo (${Object.keys(runs).join(", ")}).`;
+  const id = run === null ? Object.values(runs)[0] : runs[run];
   const button = $(id);
   if (button.disabled) return `This page cannot run "${run ?? Object.keys(runs)[0]}" here (see the banner above).`;
   button.click();

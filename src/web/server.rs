@@ -144,7 +144,7 @@ impl Server {
 #[wasm_bindgen(js_name = serveLoad)]
 #[allow(clippy::too_many_arguments)]
 pub async fn serve_load(
-    model: String,
+    model: JsValue,
     pool_size: Option<f64>,
     clients: Option<f64>,
     rate: Option<f64>,
@@ -153,6 +153,10 @@ pub async fn serve_load(
     cpu_ms: f64,
 ) -> Result<JsValue, JsError> {
     let cores = rayon::current_num_threads() as u32;
+    // A JsValue, not String: the generated glue would read a non-string as one and corrupt memory.
+    let model = model
+        .as_string()
+        .ok_or_else(|| JsError::new("model must be a string such as \"async\""))?;
     let model = ServerModel::parse(&model, pool_size, cores).map_err(|m| JsError::new(&m))?;
     let load = Load::parse(clients, rate, requests, io_ms, cpu_ms).map_err(|m| JsError::new(&m))?;
     let server = Rc::new(Server {
