@@ -102,6 +102,7 @@ export class ThreadProcess {
 
   /** The shared-counter experiment on this process's threads: `{ count, expected, ms }`. */
   countShared({ threads, increments, method }) {
+    this.#resetControl();
     return this.#request({ type: "counter", threads, increments, method });
   }
 

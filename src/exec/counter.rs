@@ -4,6 +4,9 @@
 use std::sync::atomic::{AtomicU64, AtomicUsize, Ordering};
 use std::sync::Mutex;
 
+use super::control::{RunControl, BLOCK};
+use super::cpu::Cancelled;
+
 /// How the threads add to the one shared counter.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum CounterMethod {
@@ -42,6 +45,18 @@ pub const MAX_INCREMENTS: u64 = 100_000_000;
 /// arrived, so they really overlap (a thread woken late — a sleeping worker takes a while — would
 /// otherwise count alone and race with nobody).
 pub fn count_shared(threads: usize, increments: u64, method: CounterMethod) -> u64 {
+    count_shared_with(threads, increments, method, &RunControl::new())
+        .expect("nobody else holds this run control, so nobody can cancel the run")
+}
+
+/// [`count_shared`] watched through `control`: every thread checks in every [`BLOCK`] increments
+/// (the heartbeat moves on, a cancel stops it). Returns [`Cancelled`] once the flag was set.
+pub fn count_shared_with(
+    threads: usize,
+    increments: u64,
+    method: CounterMethod,
+    control: &RunControl,
+) -> Result<u64, Cancelled> {
     let shared = AtomicU64::new(0);
     let locked = Mutex::new(0u64);
     let arrived = AtomicUsize::new(0);
@@ -49,42 +64,66 @@ pub fn count_shared(threads: usize, increments: u64, method: CounterMethod) -> u
         for _ in 0..threads {
             scope.spawn(|_| {
                 arrived.fetch_add(1, Ordering::SeqCst);
+                // Waiting is not progress: no heartbeat here, so a thread that never arrives shows.
                 while arrived.load(Ordering::SeqCst) < threads {
+                    if control.is_cancelled() {
+                        return;
+                    }
                     std::hint::spin_loop();
                 }
-                count_with(method, increments, &shared, &locked);
+                count_with(method, increments, &shared, &locked, control);
             });
         }
     });
+    if control.is_cancelled() {
+        return Err(Cancelled);
+    }
     let from_mutex = *locked.lock().expect("no thread panics while holding it");
-    shared.load(Ordering::SeqCst) + from_mutex
+    Ok(shared.load(Ordering::SeqCst) + from_mutex)
 }
 
-fn count_with(method: CounterMethod, increments: u64, shared: &AtomicU64, locked: &Mutex<u64>) {
-    match method {
-        CounterMethod::Racy => {
-            for _ in 0..increments {
-                let seen = shared.load(Ordering::Relaxed);
-                shared.store(seen + 1, Ordering::Relaxed);
+fn count_with(
+    method: CounterMethod,
+    increments: u64,
+    shared: &AtomicU64,
+    locked: &Mutex<u64>,
+    control: &RunControl,
+) {
+    // The local method's count lives across blocks: it is added to the shared counter once, at the end.
+    let mut mine = 0u64;
+    let mut left = increments;
+    while left > 0 {
+        if !control.check_in() {
+            return;
+        }
+        let block = left.min(BLOCK);
+        left -= block;
+        match method {
+            CounterMethod::Racy => {
+                for _ in 0..block {
+                    let seen = shared.load(Ordering::Relaxed);
+                    shared.store(seen + 1, Ordering::Relaxed);
+                }
+            }
+            CounterMethod::Atomic => {
+                for _ in 0..block {
+                    shared.fetch_add(1, Ordering::Relaxed);
+                }
+            }
+            CounterMethod::Mutex => {
+                for _ in 0..block {
+                    *locked.lock().expect("no thread panics while holding it") += 1;
+                }
+            }
+            CounterMethod::Local => {
+                for _ in 0..block {
+                    mine = std::hint::black_box(mine + 1);
+                }
             }
         }
-        CounterMethod::Atomic => {
-            for _ in 0..increments {
-                shared.fetch_add(1, Ordering::Relaxed);
-            }
-        }
-        CounterMethod::Mutex => {
-            for _ in 0..increments {
-                *locked.lock().expect("no thread panics while holding it") += 1;
-            }
-        }
-        CounterMethod::Local => {
-            let mut mine = 0u64;
-            for _ in 0..increments {
-                mine = std::hint::black_box(mine + 1);
-            }
-            shared.fetch_add(mine, Ordering::Relaxed);
-        }
+    }
+    if method == CounterMethod::Local {
+        shared.fetch_add(mine, Ordering::Relaxed);
     }
 }
 

@@ -140,7 +140,7 @@ pub fn run_chunk(
     let mut sum = 0u128;
     let mut block_start = job.range.start;
     while block_start < job.range.end {
-        if control.is_cancelled() {
+        if !control.check_in() {
             return Err(Cancelled);
         }
         let block_end = job.range.end.min(block_start + BLOCK);

@@ -15,7 +15,7 @@ use super::convert;
 use super::CONTROL;
 use crate::charts::speedup::draw_speedup;
 use crate::charts::theme::Theme;
-use crate::exec::counter::{count_alone, count_shared, CounterMethod, MAX_INCREMENTS};
+use crate::exec::counter::{count_alone, count_shared_with, CounterMethod, MAX_INCREMENTS};
 use crate::exec::cpu::{self, Mode, RunOptions};
 use crate::exec::crash::CrashReport;
 use crate::model::amdahl::{fit_serial_fraction, serial_items_for};
@@ -189,7 +189,7 @@ pub fn count_shared_export(
     }
     let increments = checked_increments(increments)?;
     let started = PerformanceClock.now_ms();
-    let count = count_shared(threads as usize, increments, method);
+    let count = count_shared_with(threads as usize, increments, method, &CONTROL)?;
     let ms = PerformanceClock.now_ms() - started;
     Ok(convert::object(&[
         ("count", (count as f64).into()),

@@ -1,0 +1,91 @@
+//! The signs of life and the cancel a watching page relies on: work checks in once per block of
+//! 65,536 numbers (the heartbeat moves on, a cancel stops it), waiting never does.
+
+use std::time::{Duration, Instant};
+
+use playground::exec::control::{RunControl, BLOCK};
+use playground::exec::counter::{count_shared_with, CounterMethod};
+use playground::exec::cpu::{run_cpu, Cancelled, Mode};
+use playground::model::cpu_params::CpuParams;
+use playground::model::timeline::Clock;
+
+struct MonotonicClock(Instant);
+
+impl Clock for MonotonicClock {
+    fn now_ms(&self) -> f64 {
+        self.0.elapsed().as_secs_f64() * 1e3
+    }
+}
+
+fn pool(threads: usize) -> rayon::ThreadPool {
+    rayon::ThreadPoolBuilder::new()
+        .num_threads(threads)
+        .build()
+        .unwrap()
+}
+
+#[test]
+fn a_run_beats_once_per_block_of_every_chunk() {
+    let control = RunControl::new();
+    // Three whole blocks and five numbers more: four blocks per chunk, two chunks per task, three tasks.
+    let n = 2 * (3 * BLOCK + 5);
+    let params = CpuParams {
+        tasks: 3,
+        n,
+        threads: 1,
+        chunks: 2,
+    };
+    let before = control.heartbeat();
+    run_cpu(
+        &params,
+        Mode::Sequential,
+        &MonotonicClock(Instant::now()),
+        &control,
+    )
+    .unwrap();
+    assert_eq!(control.heartbeat().wrapping_sub(before), 3 * 2 * 4);
+}
+
+#[test]
+fn the_counter_beats_per_block_per_thread_and_still_counts_exactly() {
+    let control = RunControl::new();
+    let threads = 2;
+    let increments = 5 * BLOCK + 1;
+    let count = pool(threads).install(|| {
+        count_shared_with(threads, increments, CounterMethod::Atomic, &control).unwrap()
+    });
+    assert_eq!(count, threads as u64 * increments);
+    assert_eq!(control.heartbeat(), threads as u32 * 6);
+}
+
+#[test]
+fn a_cancelled_counter_stops_midway() {
+    let control = RunControl::new();
+    let threads = 2;
+    // 100 million mutex increments per thread take seconds; cancelled, the run ends almost at once.
+    let increments = 100_000_000;
+    let started = Instant::now();
+    let outcome = std::thread::scope(|scope| {
+        let runner = scope.spawn(|| {
+            pool(threads)
+                .install(|| count_shared_with(threads, increments, CounterMethod::Mutex, &control))
+        });
+        while control.heartbeat() < 4 {
+            std::thread::sleep(Duration::from_millis(1));
+        }
+        control.cancel();
+        runner.join().unwrap()
+    });
+    assert_eq!(outcome, Err(Cancelled));
+    assert!(started.elapsed() < Duration::from_secs(2));
+    // Each thread stopped at its next look at the flag: far fewer blocks than the whole count.
+    assert!(u64::from(control.heartbeat()) < threads as u64 * increments / BLOCK / 2);
+}
+
+#[test]
+fn a_counter_cancelled_before_it_starts_returns_cancelled() {
+    let control = RunControl::new();
+    control.cancel();
+    let outcome = pool(2).install(|| count_shared_with(2, 1_000, CounterMethod::Racy, &control));
+    assert_eq!(outcome, Err(Cancelled));
+}
