@@ -70,6 +70,19 @@ fn atomic_mutex_and_local_counters_are_exact_and_the_racy_one_never_gains() {
 }
 
 #[test]
+fn the_racy_counter_really_loses_updates_when_two_threads_overlap() {
+    // Two threads released together, ten million read-then-write increments each: they overlap for
+    // most of the run, so increments are lost (a racy counter that never loses would be a lie).
+    let increments = 10_000_000;
+    let counted = pool(2).install(|| count_shared(2, increments, CounterMethod::Racy));
+    assert!(
+        counted < 2 * increments,
+        "racy counted {counted} of {}",
+        2 * increments
+    );
+}
+
+#[test]
 fn with_the_gil_no_two_chunks_run_at_once_and_the_sums_stay_exact() {
     let control = RunControl::new();
     let clock = MonotonicClock(Instant::now());
@@ -152,6 +165,14 @@ fn a_serial_phase_runs_first_alone_and_leaves_the_results_alone() {
 
 #[test]
 fn amdahl_fit_recovers_a_known_serial_fraction() {
+    // The law by hand: f = 0.5 on 2 workers is 1 / (0.5 + 0.25) = 4/3; on 4, 1 / (0.5 + 0.125) = 1.6;
+    // f = 0.1 on 4 is 1 / (0.1 + 0.225) = 1 / 0.325.
+    assert!((amdahl_speedup(0.5, 2.0) - 4.0 / 3.0).abs() < 1e-12);
+    assert!((amdahl_speedup(0.5, 4.0) - 1.6).abs() < 1e-12);
+    assert!((amdahl_speedup(0.1, 4.0) - 1.0 / 0.325).abs() < 1e-12);
+    assert_eq!(amdahl_speedup(0.0, 3.0), 3.0);
+    let by_hand = fit_serial_fraction(&[(2.0, 4.0 / 3.0), (4.0, 1.6)]).unwrap();
+    assert!((by_hand - 0.5).abs() < 1e-12, "fitted {by_hand}");
     for f in [0.0, 0.05, 0.2, 0.5] {
         let points: Vec<(f64, f64)> = (1..=8)
             .map(|p| (f64::from(p), amdahl_speedup(f, f64::from(p))))
