@@ -9,7 +9,9 @@ use futures::executor::LocalPool;
 use futures::task::LocalSpawnExt;
 use playground::exec::io::{run_jobs, Schedule};
 use playground::model::downloads::{
-    max_in_flight, waited_for_connection, FileFailure, FileSpan, IoMode, Phase,
+    format_bytes, is_saved_file_name, max_in_flight, parse_max_bytes, saved_file_name,
+    waited_for_connection, FileFailure, FileSpan, IoMode, Phase, SavedRecord, SizeLimit,
+    DEFAULT_MAX_BYTES,
 };
 use playground::model::manifest::{
     parse_hex_digest, to_hex, verify, ManifestEntry, Mismatch, StreamingHash,
@@ -223,6 +225,170 @@ fn every_failure_has_a_plain_message_and_a_stable_kind() {
         server_error.to_string(),
         "the server failed while answering (HTTP 503)"
     );
+}
+
+// ---- big files: the size limit ----
+
+#[test]
+fn the_default_limit_is_256_mib_and_max_bytes_must_be_a_whole_positive_number() {
+    assert_eq!(DEFAULT_MAX_BYTES, 268_435_456);
+    assert_eq!(parse_max_bytes(None), Ok(268_435_456));
+    assert_eq!(parse_max_bytes(Some(1.0)), Ok(1));
+    assert_eq!(
+        parse_max_bytes(Some(9_007_199_254_740_991.0)),
+        Ok(9_007_199_254_740_991)
+    );
+    for bad in [
+        0.0,
+        -1.0,
+        1.5,
+        f64::NAN,
+        f64::INFINITY,
+        -0.0,
+        9_007_199_254_740_992.0,
+    ] {
+        let message = parse_max_bytes(Some(bad)).expect_err("not a byte count");
+        assert!(
+            message.starts_with("maxBytes must be a whole number of bytes"),
+            "{message}"
+        );
+    }
+}
+
+#[test]
+fn byte_counts_read_in_binary_units() {
+    assert_eq!(format_bytes(268_435_456), "256 MiB");
+    assert_eq!(format_bytes(3 * 1024 * 1024), "3 MiB");
+    assert_eq!(format_bytes(1536), "1.5 KiB");
+    assert_eq!(format_bytes(5 * 1024 * 1024 * 1024 / 2), "2.5 GiB");
+    assert_eq!(format_bytes(900), "900 bytes");
+    assert_eq!(format_bytes(1), "1 byte");
+}
+
+#[test]
+fn an_announced_length_past_the_limit_is_refused_up_front_and_exactly_the_limit_is_not() {
+    let limit = SizeLimit {
+        max_bytes: 1024 * 1024,
+    };
+    assert_eq!(limit.check_announced(None), Ok(()));
+    assert_eq!(limit.check_announced(Some(1024 * 1024)), Ok(()));
+    let refused = limit
+        .check_announced(Some(3 * 1024 * 1024))
+        .expect_err("3 MiB > 1 MiB");
+    assert_eq!(refused.kind(), "too-large");
+    assert!(
+        !refused.retryable(),
+        "retrying cannot help; raising maxBytes can"
+    );
+    assert_eq!(
+        refused.to_string(),
+        "the server announced 3 MiB: larger than the 1 MiB limit; raise maxBytes to download it"
+    );
+}
+
+#[test]
+fn streamed_bytes_are_counted_so_a_missing_or_lying_length_cannot_pass_the_limit() {
+    let limit = SizeLimit { max_bytes: 10 };
+    // A body of exactly the limit, in any split, fits.
+    assert_eq!(limit.check_next_chunk(0, 10), Ok(()));
+    assert_eq!(limit.check_next_chunk(4, 6), Ok(()));
+    // One byte more, in whichever chunk it comes, does not.
+    let refused = limit.check_next_chunk(10, 1).expect_err("11 bytes > 10");
+    assert_eq!(limit.check_next_chunk(4, 7), Err(refused.clone()));
+    assert!(limit.check_next_chunk(u64::MAX, 1).is_err(), "no overflow");
+    assert_eq!(
+        refused.to_string(),
+        "more than 10 bytes arrived: larger than the 10 bytes limit; raise maxBytes to download it \
+         (the partial file was removed)"
+    );
+    let default = SizeLimit {
+        max_bytes: DEFAULT_MAX_BYTES,
+    };
+    assert!(default
+        .check_next_chunk(DEFAULT_MAX_BYTES, 1)
+        .unwrap_err()
+        .to_string()
+        .contains("larger than the 256 MiB limit; raise maxBytes to download it"));
+}
+
+// ---- big files: saved names and recorded hashes ----
+
+#[test]
+fn a_saved_name_carries_the_first_12_hex_digits_of_the_urls_sha256() {
+    // FIPS 180-2's "abc" vector: SHA-256("abc") begins ba7816bf8f01.
+    assert_eq!(saved_file_name("abc"), "abc-ba7816bf8f01");
+    // The empty string's SHA-256 begins e3b0c44298fc: no path segment falls back to "download".
+    assert_eq!(saved_file_name(""), "download-e3b0c44298fc");
+}
+
+#[test]
+fn distinct_urls_with_the_same_last_segment_get_distinct_names_and_one_url_always_the_same() {
+    let urls = [
+        "http://127.0.0.1:8000/ok",
+        "http://127.0.0.1:8000/ok?m=1",
+        "http://127.0.0.1:8000/other/ok",
+        "http://127.0.0.1:9000/ok",
+    ];
+    let names: Vec<String> = urls.iter().map(|u| saved_file_name(u)).collect();
+    for (i, name) in names.iter().enumerate() {
+        assert!(name.starts_with("ok-"), "{name}");
+        assert_eq!(name.len(), "ok-".len() + 12, "{name}");
+        assert!(is_saved_file_name(name), "{name}");
+        assert_eq!(
+            saved_file_name(urls[i]),
+            *name,
+            "the same URL, the same name"
+        );
+        for other in &names[i + 1..] {
+            assert_ne!(name, other);
+        }
+    }
+}
+
+#[test]
+fn saved_names_keep_the_extension_and_are_always_plain() {
+    let name = saved_file_name("https://files.example/dir/report%202026.tar.gz?download=1#top");
+    let (stem, extension) = name.rsplit_once('.').unwrap();
+    assert_eq!(extension, "gz");
+    assert!(stem.starts_with("report_2026.tar-"), "{name}");
+    let odd = [
+        "https://h.example/",
+        "https://h.example/.env",
+        "https://h.example/..%2F..%2Fetc%2Fpasswd",
+        "https://h.example/%E2%98%83%20snow%zz",
+        "https://h.example/a%00b",
+        &format!("https://h.example/{}", "x".repeat(300)),
+        &format!("https://h.example/{}.bin", "é".repeat(100)),
+    ];
+    for url in odd {
+        let name = saved_file_name(url);
+        assert!(is_saved_file_name(&name), "{url} → {name}");
+    }
+    assert!(saved_file_name("https://h.example/").starts_with("download-"));
+    assert!(saved_file_name("https://h.example/.env").starts_with("env-"));
+    for bad in ["", ".index", "../x", "a/b", "a b", "x".repeat(101).as_str()] {
+        assert!(!is_saved_file_name(bad), "{bad:?}");
+    }
+}
+
+#[test]
+fn a_recorded_hash_counts_only_for_the_file_it_was_recorded_for() {
+    let record = SavedRecord {
+        bytes: 3.0,
+        last_modified: 1_700_000_000_000.0,
+        sha256: ABC_SHA256.to_uppercase(),
+    };
+    assert_eq!(
+        record.hash_for(3.0, 1_700_000_000_000.0).as_deref(),
+        Some(ABC_SHA256)
+    );
+    assert_eq!(record.hash_for(4.0, 1_700_000_000_000.0), None, "resized");
+    assert_eq!(record.hash_for(3.0, 1_700_000_000_001.0), None, "rewritten");
+    let garbled = SavedRecord {
+        sha256: "not a digest".into(),
+        ..record
+    };
+    assert_eq!(garbled.hash_for(3.0, 1_700_000_000_000.0), None);
 }
 
 // ---- the timeline model ----

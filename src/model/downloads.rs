@@ -1,9 +1,12 @@
-//! The downloads demo's model: how files are scheduled, why one failed (in plain words), and the
-//! timeline of each file (queued → waiting for the first byte → transferring).
+//! The downloads demo's model: how files are scheduled, why one failed (in plain words), how big a
+//! file may get and under which name it is saved, and the timeline of each file (queued → waiting
+//! for the first byte → transferring).
 
 use std::fmt;
 
-use super::manifest::{to_hex, Mismatch};
+use sha2::{Digest, Sha256};
+
+use super::manifest::{parse_hex_digest, to_hex, Mismatch};
 use super::timeline::max_overlap;
 
 /// The most files or threads in flight a run may ask for.
@@ -97,6 +100,11 @@ pub enum FileFailure {
     Interrupted { after_bytes: u64 },
     /// A sample file that does not match the published manifest.
     Mismatch(Mismatch),
+    /// Bigger than the run's `maxBytes`: announced by the server up front (`announced`), or found
+    /// out while the bytes arrived (`None`: no Content-Length, or one that was too small).
+    TooLarge { limit: u64, announced: Option<u64> },
+    /// The browser's private file system refused the bytes (full, or the file is locked).
+    SaveFailed(String),
 }
 
 impl FileFailure {
@@ -110,6 +118,8 @@ impl FileFailure {
             FileFailure::Cancelled => "cancelled",
             FileFailure::Interrupted { .. } => "interrupted",
             FileFailure::Mismatch(_) => "mismatch",
+            FileFailure::TooLarge { .. } => "too-large",
+            FileFailure::SaveFailed(_) => "save",
         }
     }
 
@@ -120,7 +130,7 @@ impl FileFailure {
             FileFailure::HttpStatus {
                 status: 404 | 410,
                 ..
-            }
+            } | FileFailure::TooLarge { .. }
         )
     }
 }
@@ -170,7 +180,214 @@ impl fmt::Display for FileFailure {
                 &to_hex(actual)[..12],
                 &to_hex(expected)[..12]
             ),
+            FileFailure::TooLarge {
+                limit,
+                announced: Some(size),
+            } => write!(
+                f,
+                "the server announced {}: larger than the {} limit; raise maxBytes to download it",
+                format_bytes(*size),
+                format_bytes(*limit)
+            ),
+            FileFailure::TooLarge {
+                limit,
+                announced: None,
+            } => write!(
+                f,
+                "more than {0} arrived: larger than the {0} limit; raise maxBytes to download it \
+                 (the partial file was removed)",
+                format_bytes(*limit)
+            ),
+            FileFailure::SaveFailed(reason) => write!(
+                f,
+                "could not be saved in the browser's private file system ({reason}); the partial \
+                 file was removed"
+            ),
         }
+    }
+}
+
+/// Each download stops past this many bytes unless the run raises `maxBytes`: one link (with
+/// `autorun`) must not be able to fill a visitor's disk or memory with a single file.
+pub const DEFAULT_MAX_BYTES: u64 = 256 * 1024 * 1024;
+/// The highest `maxBytes`: a JS number counts bytes exactly up to 2^53 − 1.
+pub const MAX_MAX_BYTES: u64 = (1 << 53) - 1;
+
+/// Checks the JS API's `maxBytes` (`None`: the default).
+pub fn parse_max_bytes(value: Option<f64>) -> Result<u64, String> {
+    match value {
+        None => Ok(DEFAULT_MAX_BYTES),
+        Some(n) if n.is_finite() && n.fract() == 0.0 && n >= 1.0 && n <= MAX_MAX_BYTES as f64 => {
+            Ok(n as u64)
+        }
+        Some(n) => Err(format!(
+            "maxBytes must be a whole number of bytes from 1 to {MAX_MAX_BYTES} (default {DEFAULT_MAX_BYTES}, {}), not {n}",
+            format_bytes(DEFAULT_MAX_BYTES)
+        )),
+    }
+}
+
+/// A byte count for people: "256 MiB", "1.5 GiB", "3.2 KiB", "900 bytes" (binary units, exact when whole).
+pub fn format_bytes(bytes: u64) -> String {
+    const UNITS: [(&str, u64); 3] = [("GiB", 1 << 30), ("MiB", 1 << 20), ("KiB", 1 << 10)];
+    for (unit, size) in UNITS {
+        if bytes >= size {
+            return if bytes.is_multiple_of(size) {
+                format!("{} {unit}", bytes / size)
+            } else {
+                format!("{:.1} {unit}", bytes as f64 / size as f64)
+            };
+        }
+    }
+    if bytes == 1 {
+        "1 byte".into()
+    } else {
+        format!("{bytes} bytes")
+    }
+}
+
+/// The most bytes one download may bring; checked twice, because a server may announce a
+/// Content-Length, announce none, or announce less than it sends.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct SizeLimit {
+    pub max_bytes: u64,
+}
+
+impl SizeLimit {
+    /// Before any byte is read: refuses a file whose announced length is already too big.
+    pub fn check_announced(self, content_length: Option<u64>) -> Result<(), FileFailure> {
+        match content_length {
+            Some(size) if size > self.max_bytes => Err(FileFailure::TooLarge {
+                limit: self.max_bytes,
+                announced: Some(size),
+            }),
+            _ => Ok(()),
+        }
+    }
+
+    /// Before a chunk is kept: refuses the chunk that would take the file past the limit, so no
+    /// more than `max_bytes` are ever held or written.
+    pub fn check_next_chunk(self, arrived: u64, chunk: u64) -> Result<(), FileFailure> {
+        if arrived.saturating_add(chunk) > self.max_bytes {
+            Err(FileFailure::TooLarge {
+                limit: self.max_bytes,
+                announced: None,
+            })
+        } else {
+            Ok(())
+        }
+    }
+}
+
+/// How many hexadecimal digits of the URL's SHA-256 a saved file's name carries: 48 bits, so two
+/// distinct URLs with the same last path segment share a name with odds of about 1 in 2.8 × 10^14.
+pub const SAVED_NAME_HASH_DIGITS: usize = 12;
+/// The longest part of a saved file's name taken from its URL.
+const SAVED_NAME_BASE_CHARS: usize = 80;
+
+/// The name a URL's file is saved under in the private file system: the URL's last path segment,
+/// made safe, with the first digits of the SHA-256 of the whole URL before its extension
+/// (`https://a.example/x/data.bin?v=2` → `data-<12 hex digits>.bin`). Distinct URLs get distinct
+/// names, so they never overwrite each other; the same URL gets the same name, so downloading it
+/// again replaces its own file.
+pub fn saved_file_name(url: &str) -> String {
+    let path = match url.find("://") {
+        Some(scheme_end) => {
+            let after = &url[scheme_end + 3..];
+            after.find('/').map_or("", |start| &after[start..])
+        }
+        None => url,
+    };
+    let path = path.split(['?', '#']).next().unwrap_or_default();
+    let last = path.split('/').rfind(|s| !s.is_empty()).unwrap_or_default();
+    let base = safe_name(&percent_decode(last));
+    let digest = to_hex(&Sha256::digest(url.as_bytes()).into());
+    let tag = &digest[..SAVED_NAME_HASH_DIGITS];
+    match base.rfind('.') {
+        Some(dot) if dot > 0 && dot + 1 < base.len() => {
+            format!("{}-{tag}{}", &base[..dot], &base[dot..])
+        }
+        _ => format!("{base}-{tag}"),
+    }
+}
+
+/// Whether `name` is one `saved_file_name` could have made: letters, digits, `_ - .`, not
+/// starting with a dot, at most 100 characters. Anything else never reaches the file system.
+pub fn is_saved_file_name(name: &str) -> bool {
+    !name.is_empty()
+        && name.len() <= SAVED_NAME_BASE_CHARS + SAVED_NAME_HASH_DIGITS + 8
+        && !name.starts_with('.')
+        && name
+            .chars()
+            .all(|c| c.is_ascii_alphanumeric() || matches!(c, '_' | '-' | '.'))
+}
+
+/// `%41` → `A`; a `%` not followed by two hex digits stays as it is; invalid UTF-8 becomes U+FFFD.
+fn percent_decode(text: &str) -> String {
+    let bytes = text.as_bytes();
+    let mut out = Vec::with_capacity(bytes.len());
+    let mut i = 0;
+    while i < bytes.len() {
+        let hex = bytes
+            .get(i + 1..i + 3)
+            .and_then(|pair| std::str::from_utf8(pair).ok())
+            .and_then(|pair| u8::from_str_radix(pair, 16).ok());
+        match (bytes[i], hex) {
+            (b'%', Some(byte)) => {
+                out.push(byte);
+                i += 3;
+            }
+            (byte, _) => {
+                out.push(byte);
+                i += 1;
+            }
+        }
+    }
+    String::from_utf8_lossy(&out).into_owned()
+}
+
+/// Every run of characters other than ASCII letters, digits, `_ - .` becomes one `_`; leading dots
+/// go (no hidden files), the length is capped, and an empty result is "download".
+fn safe_name(text: &str) -> String {
+    let mut out = String::new();
+    let mut replacing = false;
+    for c in text.chars() {
+        let keep = c.is_ascii_alphanumeric() || matches!(c, '_' | '-' | '.');
+        if keep {
+            out.push(c);
+        } else if !replacing {
+            out.push('_');
+        }
+        replacing = !keep;
+    }
+    let out: String = out
+        .trim_start_matches('.')
+        .chars()
+        .take(SAVED_NAME_BASE_CHARS)
+        .collect();
+    if out.is_empty() {
+        "download".into()
+    } else {
+        out
+    }
+}
+
+/// What was recorded beside a saved file when it was written: its size, its `lastModified` and
+/// the SHA-256 computed while its bytes streamed in.
+#[derive(Debug, Clone, PartialEq)]
+pub struct SavedRecord {
+    pub bytes: f64,
+    pub last_modified: f64,
+    pub sha256: String,
+}
+
+impl SavedRecord {
+    /// The recorded SHA-256, if the file on disk is still the one it was recorded for (same size,
+    /// same modification time); `None` means "not checked" — the file is never read to find out.
+    pub fn hash_for(&self, bytes: f64, last_modified: f64) -> Option<String> {
+        let current = self.bytes == bytes && self.last_modified == last_modified;
+        let digest = parse_hex_digest(&self.sha256)?;
+        current.then(|| to_hex(&digest))
     }
 }
 

@@ -1,6 +1,9 @@
 //! The downloads demo's fetches: gloo-net requests awaited as futures on this thread's event loop,
-//! bodies read as streams (progress, SHA-256 as the bytes arrive), each file failing on its own
-//! with a reason a person can act on.
+//! bodies read as streams (progress, SHA-256 and the size limit as the bytes arrive, each chunk
+//! written straight to the private file system), each file failing on its own with a reason a
+//! person can act on.
+
+mod saved_file;
 
 use std::cell::Cell;
 use std::rc::Rc;
@@ -19,9 +22,13 @@ use web_sys::{
 use super::clock::PerformanceClock;
 use super::convert::object;
 use crate::exec::io::{run_jobs, Schedule};
-use crate::model::downloads::{FileFailure, IoMode};
+use crate::model::downloads::{
+    format_bytes, is_saved_file_name, parse_max_bytes, saved_file_name, FileFailure, IoMode,
+    SavedRecord, SizeLimit, DEFAULT_MAX_BYTES, MAX_MAX_BYTES,
+};
 use crate::model::manifest::{to_hex, verify, ManifestEntry, StreamingHash};
 use crate::model::timeline::Clock;
+use saved_file::SavedFile;
 
 /// The simulated network (the service worker) reports how long a request queued for a connection.
 const QUEUE_HEADER: &str = "x-simulated-queue-ms";
@@ -33,6 +40,10 @@ struct FileSpec {
     url: String,
     /// The published entry, for sample files: what arrives must match it.
     expected: Option<ManifestEntry>,
+    limit: SizeLimit,
+    /// The private file system's name to stream the file into; `None`, or a browser without a
+    /// writable private file system, keeps it in memory as a Blob (still within `limit`).
+    save_as: Option<String>,
 }
 
 /// What every download of one run shares.
@@ -56,13 +67,15 @@ impl RunContext {
     }
 }
 
-/// Downloads `files` (`[{ url, name?, bytes?, sha256? }]`; `bytes` and `sha256` come from the
-/// manifest for sample files) under `mode` ("sequential", "concurrent" or "bounded" with `limit`).
+/// Downloads `files` (`[{ url, name?, bytes?, sha256?, maxBytes?, saveAs? }]`; `bytes` and
+/// `sha256` come from the manifest for sample files; `maxBytes` defaults to 256 MiB; `saveAs` is
+/// a name from `savedFileName`) under `mode` ("sequential", "concurrent" or "bounded" with `limit`).
 /// `originMs` is the `performance.timeOrigin + performance.now()` the run's times count from, so
 /// downloads in several workers share one timeline. `onEvent` receives `{ type: "start" |
 /// "response" | "progress", index, … }` while it runs; `signal` cancels every file at once.
 /// Resolves to one result per file, in order, each `{ index, url, ok, status, bytes, sha256,
-/// verified, simulated, error?, errorKind?, retryable, startMs, queuedMs, firstByteMs, endMs, blob? }`.
+/// verified, simulated, error?, errorKind?, retryable, startMs, queuedMs, firstByteMs, endMs,
+/// savedAs, blob? }`: `savedAs` is the saved file's name, `blob` the bytes where they were not saved.
 #[wasm_bindgen(js_name = downloadFiles)]
 pub async fn download_files(
     files: Array,
@@ -116,14 +129,147 @@ fn file_spec(value: JsValue) -> Result<FileSpec, String> {
         (Some(name), Some(bytes), Some(sha256)) => Some(ManifestEntry::new(&name, bytes, &sha256)?),
         _ => None,
     };
-    Ok(FileSpec { url, expected })
+    let max_bytes = field("maxBytes");
+    let max_bytes = if max_bytes.is_undefined() {
+        None
+    } else {
+        Some(
+            max_bytes
+                .as_f64()
+                .ok_or("maxBytes must be a number of bytes")?,
+        )
+    };
+    let limit = SizeLimit {
+        max_bytes: parse_max_bytes(max_bytes)?,
+    };
+    let save_as = field("saveAs");
+    let save_as = if save_as.is_undefined() || save_as.is_null() {
+        None
+    } else {
+        match save_as.as_string() {
+            Some(name) if is_saved_file_name(&name) => Some(name),
+            _ => return Err("saveAs must be a name made by savedFileName(url)".into()),
+        }
+    };
+    Ok(FileSpec {
+        url,
+        expected,
+        limit,
+        save_as,
+    })
+}
+
+/// The name `url`'s file is saved under: its last path segment plus a short hash of the whole
+/// URL, so distinct URLs never overwrite each other and the same URL replaces its own file.
+#[wasm_bindgen(js_name = savedFileName)]
+pub fn saved_file_name_for(url: JsValue) -> Result<String, JsError> {
+    let url = url
+        .as_string()
+        .ok_or_else(|| JsError::new("savedFileName expects a URL string"))?;
+    Ok(saved_file_name(&url))
+}
+
+/// The size limit of one download: `maxBytes` checked (`undefined`: the default), as
+/// `{ maxBytes, label, defaultMaxBytes, highest }` (`label` e.g. "256 MiB").
+#[wasm_bindgen(js_name = downloadSizeLimit)]
+pub fn download_size_limit(max_bytes: JsValue) -> Result<JsValue, JsError> {
+    let value = if max_bytes.is_undefined() {
+        None
+    } else {
+        Some(max_bytes.as_f64().ok_or_else(|| {
+            JsError::new(&format!(
+                "maxBytes must be a number of bytes from 1 to {MAX_MAX_BYTES}"
+            ))
+        })?)
+    };
+    let checked = parse_max_bytes(value).map_err(|m| JsError::new(&m))?;
+    Ok(object(&[
+        ("maxBytes", (checked as f64).into()),
+        ("label", format_bytes(checked).into()),
+        ("defaultMaxBytes", (DEFAULT_MAX_BYTES as f64).into()),
+        ("highest", (MAX_MAX_BYTES as f64).into()),
+    ]))
+}
+
+/// The SHA-256 recorded beside a saved file (`record` as stored: `{ bytes, lastModified, sha256 }`),
+/// if the file of `bytes` and `lastModified` is still the one recorded; `undefined` otherwise.
+#[wasm_bindgen(js_name = savedFileHash)]
+pub fn saved_file_hash(record: JsValue, bytes: f64, last_modified: f64) -> Option<String> {
+    let field = |name: &str| Reflect::get(&record, &name.into()).ok();
+    let record = SavedRecord {
+        bytes: field("bytes")?.as_f64()?,
+        last_modified: field("lastModified")?.as_f64()?,
+        sha256: field("sha256")?.as_string()?,
+    };
+    record.hash_for(bytes, last_modified)
+}
+
+/// Where an arriving file's bytes go.
+enum Sink {
+    /// Streamed into the private file system: nothing held in memory.
+    Saved(SavedFile),
+    /// Kept in memory (no `saveAs`, or no writable private file system here).
+    Memory { parts: Array, content_type: String },
+}
+
+impl Sink {
+    async fn take(&self, chunk: &Uint8Array) -> Result<(), FileFailure> {
+        match self {
+            Sink::Saved(file) => file.write(chunk).await.map_err(FileFailure::SaveFailed),
+            Sink::Memory { parts, .. } => {
+                parts.push(chunk);
+                Ok(())
+            }
+        }
+    }
+
+    async fn discard(self) {
+        if let Sink::Saved(file) = self {
+            file.discard().await;
+        }
+    }
 }
 
 /// How one download ended, before it is turned into the JS result.
 struct Arrived {
     bytes: u64,
     sha256: [u8; 32],
-    blob: Blob,
+    sink: Sink,
+}
+
+/// Where a file that arrived intact ended up.
+enum Kept {
+    Saved(String),
+    Blob(Blob),
+}
+
+impl Arrived {
+    /// Makes the file permanent: closes the saved file (with its record) or builds the Blob.
+    async fn keep(self, url: &str) -> Result<(u64, [u8; 32], Kept), FileFailure> {
+        let kept = match self.sink {
+            Sink::Saved(file) => {
+                let name = file.name().to_owned();
+                file.keep(url, &to_hex(&self.sha256))
+                    .await
+                    .map_err(FileFailure::SaveFailed)?;
+                Kept::Saved(name)
+            }
+            Sink::Memory {
+                parts,
+                content_type,
+            } => {
+                let options = BlobPropertyBag::new();
+                options.set_type(&content_type);
+                let blob = Blob::new_with_u8_array_sequence_and_options(&parts, &options).map_err(
+                    |_| FileFailure::Interrupted {
+                        after_bytes: self.bytes,
+                    },
+                )?;
+                Kept::Blob(blob)
+            }
+        };
+        Ok((self.bytes, self.sha256, kept))
+    }
 }
 
 /// Fetches one file and always resolves: a failure is this file's result, never the run's.
@@ -146,12 +292,19 @@ async fn download_one(index: usize, spec: &FileSpec, run: &RunContext) -> JsValu
     } else {
         fetch_and_read(index, spec, run, &mut timing).await
     };
-    let outcome = outcome.and_then(|arrived| match &spec.expected {
-        Some(entry) => verify(entry, arrived.bytes, &arrived.sha256)
-            .map(|()| arrived)
-            .map_err(FileFailure::Mismatch),
-        None => Ok(arrived),
-    });
+    let outcome = match outcome {
+        Ok(arrived) => match &spec.expected {
+            Some(entry) => match verify(entry, arrived.bytes, &arrived.sha256) {
+                Ok(()) => arrived.keep(&spec.url).await,
+                Err(mismatch) => {
+                    arrived.sink.discard().await;
+                    Err(FileFailure::Mismatch(mismatch))
+                }
+            },
+            None => arrived.keep(&spec.url).await,
+        },
+        Err(failure) => Err(failure),
+    };
     let end_ms = run.now();
     let common = [
         ("index", JsValue::from(index)),
@@ -168,17 +321,25 @@ async fn download_one(index: usize, spec: &FileSpec, run: &RunContext) -> JsValu
         ("simulated", timing.simulated.into()),
     ];
     let specific = match outcome {
-        Ok(arrived) => vec![
-            ("ok", true.into()),
-            ("bytes", (arrived.bytes as f64).into()),
-            ("sha256", to_hex(&arrived.sha256).into()),
-            ("blob", arrived.blob.into()),
-            ("retryable", false.into()),
-        ],
+        Ok((bytes, sha256, kept)) => {
+            let (saved_as, blob) = match kept {
+                Kept::Saved(name) => (JsValue::from(name), JsValue::UNDEFINED),
+                Kept::Blob(blob) => (JsValue::NULL, blob.into()),
+            };
+            vec![
+                ("ok", true.into()),
+                ("bytes", (bytes as f64).into()),
+                ("sha256", to_hex(&sha256).into()),
+                ("savedAs", saved_as),
+                ("blob", blob),
+                ("retryable", false.into()),
+            ]
+        }
         Err(failure) => vec![
             ("ok", false.into()),
             ("bytes", 0.into()),
             ("sha256", JsValue::NULL),
+            ("savedAs", JsValue::NULL),
             ("error", failure.to_string().into()),
             ("errorKind", failure.kind().into()),
             ("retryable", failure.retryable().into()),
@@ -312,52 +473,103 @@ async fn fetch_and_read(
             status_text: response.status_text(),
         });
     }
-    let content_type = response.headers().get("content-type").unwrap_or_default();
-    let parts = Array::new();
-    let mut hash = StreamingHash::new();
-    if let Some(body) = response.body() {
-        let reader =
-            ReadableStreamDefaultReader::new(&body).map_err(|_| FileFailure::Unreachable)?;
-        let mut scratch = Vec::new();
-        loop {
-            let read = match JsFuture::from(reader.read()).await {
-                Ok(read) => read.unchecked_into::<ReadableStreamReadResult>(),
-                Err(_) => {
-                    return Err(watchdog.abort_reason().unwrap_or(FileFailure::Interrupted {
-                        after_bytes: hash.bytes(),
-                    }))
-                }
-            };
-            if read.get_done().unwrap_or(false) {
-                break;
-            }
-            watchdog.something_arrived();
-            let chunk: Uint8Array = read.get_value().unchecked_into();
-            scratch.resize(chunk.length() as usize, 0);
-            chunk.copy_to(&mut scratch);
-            hash.update(&scratch);
-            parts.push(&chunk);
-            run.emit(&[
-                ("type", "progress".into()),
-                ("index", index.into()),
-                ("bytes", (hash.bytes() as f64).into()),
-                ("total", total.map_or(JsValue::NULL, JsValue::from)),
-            ]);
+    // A Content-Length too big is refused before a byte is read or a file is created.
+    if let Err(too_large) = spec.limit.check_announced(total.map(|n| n as u64)) {
+        if let Some(body) = response.body() {
+            let _ = body.cancel();
         }
+        return Err(too_large);
     }
-    let options = BlobPropertyBag::new();
-    options.set_type(&content_type);
-    let blob = Blob::new_with_u8_array_sequence_and_options(&parts, &options).map_err(|_| {
-        FileFailure::Interrupted {
-            after_bytes: hash.bytes(),
+    let sink = match &spec.save_as {
+        Some(name) => SavedFile::create(name)
+            .await
+            .map_err(FileFailure::SaveFailed)?
+            .map(Sink::Saved),
+        None => None,
+    };
+    let sink = sink.unwrap_or_else(|| Sink::Memory {
+        parts: Array::new(),
+        content_type: response.headers().get("content-type").unwrap_or_default(),
+    });
+    let mut hash = StreamingHash::new();
+    let read = match response.body() {
+        Some(body) => {
+            read_body(
+                index,
+                &body,
+                spec.limit,
+                &sink,
+                &mut hash,
+                &mut watchdog,
+                run,
+                total,
+            )
+            .await
         }
-    })?;
+        None => Ok(()),
+    };
+    if let Err(failure) = read {
+        sink.discard().await;
+        return Err(failure);
+    }
     let (bytes, sha256) = hash.finish();
     Ok(Arrived {
         bytes,
         sha256,
-        blob,
+        sink,
     })
+}
+
+/// Reads the body chunk by chunk into `sink`: each chunk is counted against `limit` before it
+/// is kept, hashed, and handed over before the next one is read (so the stream waits for a slow
+/// disk instead of piling up in memory).
+#[allow(clippy::too_many_arguments)]
+async fn read_body(
+    index: usize,
+    body: &web_sys::ReadableStream,
+    limit: SizeLimit,
+    sink: &Sink,
+    hash: &mut StreamingHash,
+    watchdog: &mut Watchdog,
+    run: &RunContext,
+    total: Option<f64>,
+) -> Result<(), FileFailure> {
+    let reader = ReadableStreamDefaultReader::new(body).map_err(|_| FileFailure::Unreachable)?;
+    let mut scratch = Vec::new();
+    loop {
+        let read = match JsFuture::from(reader.read()).await {
+            Ok(read) => read.unchecked_into::<ReadableStreamReadResult>(),
+            Err(_) => {
+                return Err(watchdog.abort_reason().unwrap_or(FileFailure::Interrupted {
+                    after_bytes: hash.bytes(),
+                }))
+            }
+        };
+        if read.get_done().unwrap_or(false) {
+            return Ok(());
+        }
+        watchdog.something_arrived();
+        let chunk: Uint8Array = read.get_value().unchecked_into();
+        if let Err(too_large) = limit.check_next_chunk(hash.bytes(), u64::from(chunk.length())) {
+            // Stops the transfer and frees the connection; nothing of this chunk is kept.
+            let _ = reader.cancel();
+            return Err(too_large);
+        }
+        scratch.resize(chunk.length() as usize, 0);
+        chunk.copy_to(&mut scratch);
+        hash.update(&scratch);
+        if let Err(failure) = sink.take(&chunk).await {
+            let _ = reader.cancel();
+            return Err(failure);
+        }
+        watchdog.something_arrived();
+        run.emit(&[
+            ("type", "progress".into()),
+            ("index", index.into()),
+            ("bytes", (hash.bytes() as f64).into()),
+            ("total", total.map_or(JsValue::NULL, JsValue::from)),
+        ]);
+    }
 }
 
 /// `fetch` rejects with the same bare TypeError for "no such host" and "the server refused this
