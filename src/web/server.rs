@@ -188,13 +188,16 @@ pub async fn serve_load(
             join_all(schedule.into_iter().enumerate().map(|(id, due)| {
                 let server = server.clone();
                 async move {
-                    // Timers may fire a little early: a request cannot be served before it is sent.
+                    // Timers may fire a little early: a request is never sent before it is due.
                     while server.now() < due {
                         TimeoutFuture::new((due - server.now()).ceil().max(1.0) as u32).await;
                     }
                     if !CONTROL.is_cancelled() {
-                        // The client sent it on schedule, even if a busy event loop notices it late.
-                        server.handle(id as u32, due).await;
+                        // The arrival is when the client really sent it, not when it was due: the
+                        // clients share the process's event loop with the server, so CPU work on that
+                        // loop (the async model) delays sending, and the records must show it.
+                        let sent = server.now();
+                        server.handle(id as u32, sent).await;
                     }
                 }
             }))
