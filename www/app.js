@@ -10,6 +10,7 @@ import { RunHistory } from "./history.js";
 import { addSharePanels, applyEmbed, autorun, followEdits, requested, restoreFields } from "./share.js";
 import { Lab } from "./lab.js";
 import { ServerDemo } from "./server-demo.js";
+import { becomeIsolated, explainFallback } from "./isolation.js";
 
 let resolveReady;
 let rejectReady;
@@ -85,33 +86,6 @@ function showProblem(message) {
 }
 
 const fallbackBanner = document.getElementById("env-fallback");
-const SERVICE_WORKER = new URL("../sw.js", import.meta.url);
-/** Set for the one reload that lets the service worker isolate the page: never a reload loop. */
-const RELOADED_FOR_ISOLATION = "playground:reloaded-for-isolation";
-
-/**
- * Threads need cross-origin isolation. A host that cannot send the COOP/COEP headers gets them from
- * this site's service worker (www/sw.js adds them to the site's own responses): the first visit
- * registers it and reloads once. Resolves to whether the page is isolated; never resolves while the
- * page reloads.
- */
-async function becomeIsolated() {
-  if (window.crossOriginIsolated) {
-    sessionStorage.removeItem(RELOADED_FOR_ISOLATION);
-    return true;
-  }
-  if (!("serviceWorker" in navigator) || !window.isSecureContext) return false;
-  // In an iframe without allow="cross-origin-isolated", no header can isolate the page: do not reload.
-  if (document.featurePolicy?.allowsFeature?.("cross-origin-isolated") === false) return false;
-  if (sessionStorage.getItem(RELOADED_FOR_ISOLATION)) return false;
-  await navigator.serviceWorker.register(SERVICE_WORKER);
-  await navigator.serviceWorker.ready;
-  sessionStorage.setItem(RELOADED_FOR_ISOLATION, String(Date.now()));
-  status.textContent = "Reloading once so the page can use threads…";
-  location.reload();
-  return new Promise(() => {});
-}
-
 /** The build this page can run: threads need shared memory, which only an isolated page gets. */
 function chooseBuild(isolated) {
   const threads = isolated && typeof SharedArrayBuffer === "function";
@@ -126,26 +100,6 @@ async function compileModule(url) {
     // Some static hosts serve .wasm without `application/wasm`, which streaming compilation refuses.
     return WebAssembly.compile(await (await fetch(url)).arrayBuffer());
   }
-}
-
-/**
- * The service worker also simulates network conditions for the sample files; an isolated page that
- * came with the headers registers it for that. Pages work without it (the "none" network).
- */
-function registerServiceWorker() {
-  if (!("serviceWorker" in navigator) || !window.isSecureContext) return;
-  navigator.serviceWorker.register(SERVICE_WORKER).catch((error) => {
-    console.warn(`The simulated network is unavailable: ${error.message}`);
-  });
-}
-
-function explainFallback() {
-  fallbackBanner.hidden = false;
-  fallbackBanner.textContent =
-    "Threads are off on this page: it is not cross-origin isolated, so the browser withholds the shared memory " +
-    "threads need. The downloads and processes demos work fully. To run threads, open the playground in its own tab; " +
-    "a page that embeds it can allow threads by serving itself with Cross-Origin-Opener-Policy: same-origin and " +
-    "Cross-Origin-Embedder-Policy: require-corp and giving the iframe allow=\"cross-origin-isolated\".";
 }
 
 /** Every demo's runs, for the history panels and the exports (and `playground.history`). */
@@ -208,15 +162,14 @@ const DEMO_SECTIONS = { cpu: "cpu", downloads: "downloads", processes: "lab", se
 async function boot() {
   const link = requested();
   if (link.embed && link.demo) applyEmbed(link.demo);
-  const isolated = await becomeIsolated();
-  registerServiceWorker();
-  const build = chooseBuild(isolated);
+  const isolation = await becomeIsolated((text) => (status.textContent = text));
+  const build = chooseBuild(isolation.isolated);
   useBuild(build);
   const cores = navigator.hardwareConcurrency || 1;
   const [bindings, module] = await Promise.all([import(build.glue), compileModule(build.wasm)]);
   // The page's own instance: drawing, checks, downloads. Instantiated from the module compiled once.
   await bindings.default({ module_or_path: module });
-  if (!build.threads) explainFallback();
+  if (!build.threads) explainFallback(fallbackBanner, isolation);
   const runtime = new CpuRuntime(module);
   const pool = new ProcessPool(module);
   cpuDemo = new CpuDemo({ bindings, runtime, pool, cores, threads: build.threads });

@@ -3,6 +3,7 @@
 // the browser's private file system. Checks, hashing, scheduling and drawing live in Rust.
 import { DownloadThreads } from "./io-threads.js";
 import { SavedFiles, fileNameFor } from "./saved-files.js";
+import { simulatedNetworkReady } from "./isolation.js";
 
 const OPTIONS = new Set(["urls", "samples", "mode", "limit", "network", "timeoutMs"]);
 const DEFAULT_TIMEOUT_MS = 15_000;
@@ -200,17 +201,6 @@ export class DownloadsDemo {
     return { url: url.href, fetchUrl, name: sample.name, bytes: sample.bytes, sha256: sample.sha256 };
   }
 
-  async #simulatorReady() {
-    if (navigator.serviceWorker?.controller) return;
-    if (!("serviceWorker" in navigator))
-      throw new Error("The simulated network needs a service worker, which this browser does not offer here (a private window?). Choose \"none\".");
-    const controlled = new Promise((resolve) => navigator.serviceWorker.addEventListener("controllerchange", resolve, { once: true }));
-    const timeout = new Promise((_, reject) =>
-      setTimeout(() => reject(new Error("The simulated network's service worker did not start within 5 s; reload the page or choose \"none\".")), 5000),
-    );
-    await Promise.race([controlled, timeout]);
-  }
-
   async #start({ addresses, mode, network, timeoutMs }) {
     if (this.running) throw new Error("A download run is already in progress; cancel it or wait for it to finish.");
     const plans = addresses.map((address) => this.#plan(address, network));
@@ -218,7 +208,8 @@ export class DownloadsDemo {
     this.running = { controller };
     this.#setBusy(true);
     try {
-      if (network.simulated && plans.some((p) => p.name)) await this.#simulatorReady();
+      // The simulated network is the service worker: registered only now, when a run needs it.
+      if (network.simulated && plans.some((p) => p.name)) await simulatedNetworkReady();
       this.#renderRows(plans);
       let threadStartMs = 0;
       if (mode.mode === "threads") {
@@ -230,6 +221,8 @@ export class DownloadsDemo {
       const onEvent = (event) => Object.assign(progress[event.index], eventState(event));
       const ticker = setInterval(() => this.#renderProgress(progress), PROGRESS_INTERVAL_MS);
       const files = plans.map((p) => ({ url: p.fetchUrl, name: p.name ?? undefined, bytes: p.bytes, sha256: p.sha256 }));
+      // Download threads keep their own timing records: only this thread's requests can be measured.
+      const waits = mode.mode === "threads" ? null : new ConnectionWaits(files.map((f) => f.url));
       const originMs = now();
       let results;
       try {
@@ -241,6 +234,7 @@ export class DownloadsDemo {
         clearInterval(ticker);
       }
       const wallMs = now() - originMs;
+      await attachConnectionWaits(results, waits, originMs);
       const run = this.#finish(plans, results, { mode, network, wallMs, threadStartMs });
       await this.#keep(run);
       this.lastResult = run.api;
@@ -268,7 +262,7 @@ export class DownloadsDemo {
       files: files.map((f) => ({
         url: f.url, name: f.name, ok: f.ok, status: f.status, bytes: f.bytes, sha256: f.sha256,
         ...(f.ok ? {} : { error: f.error, errorKind: f.errorKind }),
-        startMs: f.startMs, queuedMs: f.queuedMs, firstByteMs: f.firstByteMs, endMs: f.endMs,
+        startMs: f.startMs, queuedMs: f.queuedMs, queuedFrom: f.queuedFrom, firstByteMs: f.firstByteMs, endMs: f.endMs,
         verified: f.verified, simulated: f.simulated, savedAs: null,
       })),
       wallMs,
@@ -389,11 +383,12 @@ export class DownloadsDemo {
     const failed = run.files.filter((f) => !f.ok).length;
     const cancelledCount = run.files.filter((f) => f.errorKind === "cancelled").length;
     $("dl-results").hidden = false;
-    $("dl-wall").textContent = formatMs(run.wallMs);
+    $("dl-wall").textContent = `${formatMs(run.wallMs)}${run.files.some((f) => f.simulated) ? " (simulated network)" : ""}`;
     $("dl-speedup").textContent =
       run.sequentialMs && run.mode.mode !== "sequential" ? `${(run.sequentialMs / run.wallMs).toFixed(2)}× faster` : run.mode.mode === "sequential" ? "this is the baseline" : "run one after another first";
     const waited = run.concurrency.waitedForConnection;
-    $("dl-in-flight").textContent = `${run.concurrency.maxInFlight}${waited ? ` (${waited} waited for a connection)` : ""}`;
+    const simulatedWaits = run.files.some((f) => f.queuedFrom === "simulated");
+    $("dl-in-flight").textContent = `${run.concurrency.maxInFlight}${waited ? ` (${waited} waited for a connection${simulatedWaits ? ", simulated" : ""})` : ""}`;
     $("dl-network-used").textContent = run.files.some((f) => f.simulated) ? `simulated: ${run.network.label}` : "real (not simulated)";
     const threads = run.mode.mode === "threads" && run.threadStartMs ? ` (starting the threads took ${formatMs(run.threadStartMs)}, not counted)` : "";
     $("dl-status").classList.toggle("error", failed > 0 && cancelledCount < failed);
@@ -404,11 +399,46 @@ export class DownloadsDemo {
       (run.mode.mode === "threads" && run.concurrentMs && !failed
         ? ` All at once on one thread took ${formatMs(run.concurrentMs)}: for waiting, ${run.mode.limit} threads buy nothing one thread's futures don't.`
         : "");
-    const queued = waited;
-    $("dl-queue-note").textContent = queued
-      ? `${queued} file${queued > 1 ? "s" : ""} waited for a connection (grey): the browser opens at most ${this.connections} HTTP/1.1 connections to one host, so "all at once" really means "${this.connections} at once" here. HTTP/2 and HTTP/3 carry every request on one connection.`
-      : "Browsers open at most 6 HTTP/1.1 connections to one host: with 12 files \"all at once\", files 7–12 queue (grey) until a connection frees up. HTTP/2 and HTTP/3 carry every request on one connection.";
+    $("dl-queue-note").textContent = this.#queueNote(run.files);
     this.#redraw();
+  }
+
+  /**
+   * What the run shows about waiting for a connection, each figure with its source: the service
+   * worker's simulated queue, the browser's real queue measured by Resource Timing, or nothing claimed.
+   */
+  #queueNote(files) {
+    const from = (source) => files.filter((f) => f.queuedFrom === source);
+    const waitedAmong = (some) =>
+      this.bindings.downloadConcurrency(new Float64Array(some.flatMap((f, i) => [i, f.startMs, f.queuedMs, f.firstByteMs ?? Number.NaN, f.endMs, f.ok ? 1 : 0]))).waitedForConnection;
+    const filesText = (n) => `${n} file${n === 1 ? "" : "s"}`;
+    const notes = [];
+    const simulated = from("simulated");
+    if (simulated.length) {
+      const n = waitedAmong(simulated);
+      const limit = this.connections ? `${this.connections}-connection` : "unlimited";
+      notes.push(
+        n
+          ? `${filesText(n)} waited for a connection (simulated: the service worker's ${limit} queue, standing in for the browser's limit of ${this.connections} HTTP/1.1 connections per host), so "all at once" meant "${this.connections} at once" here.`
+          : `No file waited for a connection in the simulated network (the service worker's ${limit} queue).`,
+      );
+    }
+    const measured = from("resource-timing");
+    if (measured.length) {
+      const n = waitedAmong(measured);
+      const longest = Math.max(...measured.map((f) => f.queuedMs));
+      notes.push(
+        n
+          ? `${filesText(n)} waited for a connection (measured by the browser's Resource Timing, up to ${formatMs(longest)}): browsers open at most 6 HTTP/1.1 connections to one host; HTTP/2 and HTTP/3 carry every request on one connection.`
+          : `No file waited for a connection (measured by the browser's Resource Timing).`,
+      );
+    }
+    const unmeasured = files.filter((f) => !f.queuedFrom && f.status > 0).length;
+    if (unmeasured)
+      notes.push(
+        `Waits for a connection were not measured for ${filesText(unmeasured)}: the browser shares request timing only with the page that sent the request (not download threads) and, for other servers, only with Timing-Allow-Origin.`,
+      );
+    return notes.join(" ");
   }
 
   #redraw() {
@@ -439,6 +469,79 @@ export class DownloadsDemo {
   #showError(error) {
     $("dl-status").classList.add("error");
     $("dl-status").textContent = error.message;
+  }
+}
+
+/**
+ * The browser's own record of this page's requests (Resource Timing), collected while a run is in
+ * flight: an observer, so the 250-entry buffer of `performance.getEntries()` never drops one.
+ */
+class ConnectionWaits {
+  constructor(urls) {
+    this.wanted = new Set(urls);
+    this.entries = [];
+    try {
+      this.observer = new PerformanceObserver((list) => this.collect(list.getEntries()));
+      this.observer.observe({ type: "resource" });
+    } catch {
+      this.observer = null; // no Resource Timing here: nothing is measured, nothing claimed
+    }
+  }
+
+  collect(entries) {
+    for (const entry of entries) if (this.wanted.has(entry.name)) this.entries.push(entry);
+  }
+
+  /** Every record of the run; a file's record is filed a moment after its body ends, so wait briefly for it. */
+  async records(expected) {
+    if (!this.observer) return [];
+    for (let tries = 0; tries < RECORD_WAIT_TRIES; tries++) {
+      this.collect(this.observer.takeRecords());
+      if (this.entries.length >= expected) break;
+      await new Promise((done) => setTimeout(done, RECORD_WAIT_STEP_MS));
+    }
+    this.collect(this.observer.takeRecords());
+    this.observer.disconnect();
+    return this.entries;
+  }
+}
+
+/** How long to wait for the browser to file the last requests' timing records: 10 × 20 ms at most. */
+const RECORD_WAIT_TRIES = 10;
+const RECORD_WAIT_STEP_MS = 20;
+
+/**
+ * Sets each result's `queuedMs` and `queuedFrom`: "simulated" (the service worker's queue reported the
+ * wait), "resource-timing" (the browser's real wait for a connection, measured), or null (not measured).
+ * A request waited for a connection when it was sent (requestStart) only after another request of the
+ * run had finished with its connection (responseEnd): the wait runs from its fetchStart to that moment.
+ * The rest of the gap before requestStart is the browser's own hand-over (1–10 ms here), not a queue.
+ */
+async function attachConnectionWaits(results, waits, originMs) {
+  for (const result of results) result.queuedFrom = result.simulated ? "simulated" : null;
+  const real = results.filter((r) => !r.simulated && r.status > 0);
+  if (!waits || !real.length) {
+    await waits?.records(0);
+    return;
+  }
+  const unused = [...(await waits.records(real.length))];
+  const matched = [];
+  for (const result of real) {
+    // The same address may come twice in a run: each file takes the record that began nearest its start.
+    const startedAt = originMs - performance.timeOrigin + result.startMs;
+    let best = -1;
+    unused.forEach((entry, i) => {
+      if (entry.name === result.url && (best < 0 || Math.abs(entry.startTime - startedAt) < Math.abs(unused[best].startTime - startedAt))) best = i;
+    });
+    // requestStart 0: another origin's server that sends no Timing-Allow-Origin; the browser hides the phases.
+    if (best >= 0 && unused[best].requestStart > 0) matched.push({ result, entry: unused.splice(best, 1)[0] });
+  }
+  for (const { result, entry } of matched) {
+    const freed = matched
+      .map((other) => other.entry.responseEnd)
+      .filter((end) => end > entry.fetchStart && end <= entry.requestStart);
+    result.queuedMs = freed.length ? Math.max(...freed) - entry.fetchStart : 0;
+    result.queuedFrom = "resource-timing";
   }
 }
 

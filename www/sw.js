@@ -1,48 +1,74 @@
-// The playground's service worker. Two jobs, both for this site's own requests only:
+// The playground's service worker. Two jobs, both for the playground's own files only (its page,
+// www/, the two builds, snippets/ and samples/ below this worker's folder). Any other page or file in
+// its scope (a sibling page of the same folder, say) never sees it: for those it does not even call
+// respondWith, so the browser fetches them as if no worker were there.
 //
-// 1. Cross-origin isolation on hosts that cannot send headers (GitHub Pages and the like): every
-//    same-origin response that lacks Cross-Origin-Embedder-Policy gets COOP, COEP and CORP added
-//    (the approach of coi-serviceworker). The page registers this worker and reloads once; the
-//    reloaded page arrives with the headers and can use threads. Responses that already carry the
-//    headers (trunk serve, a configured host) pass through unchanged.
+// 1. Cross-origin isolation on hosts that cannot send headers (GitHub Pages and the like): the
+//    playground's responses that lack Cross-Origin-Embedder-Policy get COOP, COEP and CORP added (the
+//    approach of coi-serviceworker). The page registers this worker and reloads once; the reloaded page
+//    arrives with the headers and can use threads. The moment a page navigation shows the host sending
+//    the headers itself, the worker steps aside for good: it unregisters itself and touches nothing more
+//    (the page registers it again only for a simulated downloads run, see 2.).
 //
-// 2. A simulated network for the downloads demo's sample files:
+// 2. A simulated network for the downloads demo's sample files. A page served from localhost answers
+//    in microseconds, which hides the lesson of I/O-bound work. Sample requests that carry `latency`,
+//    `kbps` and `connections` in their query come through here:
+//    - `connections` per host (6 when the page came over HTTP/1.1, as browsers allow; 0 = no limit):
+//      a request waits in this worker's own queue for a free slot, and reports the wait in
+//      `x-simulated-queue-ms` (a simulated figure: the browser's own queue is not involved);
+//    - `latency` ms pass before the response's first byte;
+//    - the body flows at `kbps` kilobits per second per connection (0 = the real local speed).
+//    Sample requests without those parameters (the network "none") go to the network untouched, so the
+//    browser's Resource Timing measures them as they are.
 //
-// A page served from localhost answers in microseconds, which hides the lesson of I/O-bound work.
-// Sample requests that carry `latency`, `kbps` and `connections` in their query come through here:
-//   - `connections` per host (6 when the page came over HTTP/1.1, as browsers allow; 0 = no limit):
-//     a request waits in a queue for a free one, and reports the wait in `x-simulated-queue-ms`;
-//   - `latency` ms pass before the response's first byte;
-//   - the body flows at `kbps` kilobits per second per connection (0 = the real local speed).
-// Every other request goes to the network untouched. It lives at the site root so its scope covers
-// the whole page, and it works on any static host (no server support needed).
+// It lives at the site root so its scope covers the whole playground. `?sw=off` on the page removes it.
 
 const PIECE_BYTES = 16 * 1024;
 
 self.addEventListener("install", () => self.skipWaiting());
+// Claiming the open page lets a simulated run start without a reload.
 self.addEventListener("activate", (event) => event.waitUntil(self.clients.claim()));
+// A page that is open but not controlled (a hard reload, say) asks for the simulated network.
+self.addEventListener("message", (event) => {
+  if (event.data === "claim") event.waitUntil(self.clients.claim());
+});
+
+/** Paths (below this worker's folder) that are the playground's own: the page and its files. */
+const OWN_FILES = /^(?:index\.html)?$|^(?:www|fallback|samples|snippets)\/|^playground(?:_bg)?\.(?:js|wasm)$/;
+
+/** The request's path below this worker's folder, or null outside it (another origin, a parent folder). */
+function ownPath(url) {
+  const scope = new URL(self.registration.scope);
+  if (url.origin !== scope.origin || !url.pathname.startsWith(scope.pathname)) return null;
+  const path = url.pathname.slice(scope.pathname.length);
+  return OWN_FILES.test(path) ? path : null;
+}
+
+/** Set once a page navigation arrived with Cross-Origin-Embedder-Policy from the host itself. */
+let hostSendsIsolation = false;
 
 self.addEventListener("fetch", (event) => {
   const request = event.request;
   const url = new URL(request.url);
-  // Other origins are theirs to answer; and a cache-only probe must not become a network fetch.
-  if (url.origin !== self.location.origin) return;
+  const path = ownPath(url);
+  // Not the playground's: not ours to touch. A cache-only probe must not become a network fetch.
+  if (path === null) return;
   if (request.cache === "only-if-cached" && request.mode !== "same-origin") return;
-  const simulated = request.method === "GET" && url.pathname.includes("/samples/") && url.searchParams.has("latency");
-  // Once a page arrived with the headers from the host itself, its other requests need nothing from
-  // this worker: let them go straight to the network (a restarted worker forgets and checks again).
-  if (!simulated && hostSendsIsolation && request.mode !== "navigate") return;
-  event.respondWith((simulated ? simulate(request, url) : fetch(request).then(noteHostHeaders(request))).then(withIsolation));
+  if (path.startsWith("samples/")) {
+    if (request.method === "GET" && url.searchParams.has("latency")) event.respondWith(simulate(request, url).then(withIsolation));
+    return;
+  }
+  if (hostSendsIsolation) return;
+  event.respondWith(fetch(request).then((response) => (request.mode === "navigate" ? checkHost(response) : withIsolation(response))));
 });
 
-/** Whether a page of this site arrived with Cross-Origin-Embedder-Policy from the host itself. */
-let hostSendsIsolation = false;
-
-function noteHostHeaders(request) {
-  return (response) => {
-    if (request.mode === "navigate") hostSendsIsolation = response.headers.has("cross-origin-embedder-policy");
-    return response;
-  };
+/** A page from the host: unchanged if the host isolates it (and then this worker steps aside), else isolated here. */
+function checkHost(response) {
+  if (!response.headers.has("cross-origin-embedder-policy")) return withIsolation(response);
+  hostSendsIsolation = true;
+  // Pages open now keep this worker until they close; no new page will load through it.
+  self.registration.unregister();
+  return response;
 }
 
 const ISOLATION_HEADERS = {
@@ -70,13 +96,16 @@ function pool(host, size) {
   return entry;
 }
 
+/** Takes a slot; resolves to how long the request waited in the queue (0 when a slot was free). */
 function acquire(entry, signal) {
   if (!entry.size || entry.busy < entry.size) {
     entry.busy++;
-    return Promise.resolve();
+    // No queue at all: a busy machine's scheduling delay must not read as a wait for a connection.
+    return Promise.resolve(0);
   }
+  const queuedAt = performance.now();
   return new Promise((resolve, reject) => {
-    const waiter = { resolve };
+    const waiter = { resolve: () => resolve(performance.now() - queuedAt) };
     entry.queue.push(waiter);
     signal?.addEventListener("abort", () => {
       const at = entry.queue.indexOf(waiter);
@@ -115,9 +144,7 @@ async function simulate(request, url) {
 
   const signal = request.signal;
   const entry = pool(url.host, connections);
-  const queuedAt = performance.now();
-  await acquire(entry, signal);
-  const queuedMs = performance.now() - queuedAt;
+  const queuedMs = await acquire(entry, signal);
   let released = false;
   const releaseOnce = () => {
     if (!released) {
