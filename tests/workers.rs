@@ -3,7 +3,7 @@
 
 use std::time::{Duration, Instant};
 
-use playground::exec::control::{RunControl, BLOCK};
+use playground::exec::control::{run_on_pool, RunControl, BLOCK};
 use playground::exec::counter::{count_shared_with, CounterMethod};
 use playground::exec::cpu::{run_cpu, Cancelled, Mode};
 use playground::model::cpu_params::CpuParams;
@@ -88,4 +88,38 @@ fn a_counter_cancelled_before_it_starts_returns_cancelled() {
     control.cancel();
     let outcome = pool(2).install(|| count_shared_with(2, 1_000, CounterMethod::Racy, &control));
     assert_eq!(outcome, Err(Cancelled));
+}
+
+static WAITING: RunControl = RunControl::new();
+
+#[test]
+fn a_thread_waiting_for_the_pool_beats_for_the_process_and_the_pool_beats_for_the_work() {
+    // The job sleeps 300 ms on a pool thread: the waiting thread beats every WAIT_BEAT (50 ms) meanwhile.
+    let before = WAITING.process_heartbeat();
+    let output = run_on_pool(&WAITING, || {
+        std::thread::sleep(Duration::from_millis(300));
+        // A pool thread's look at the flag moves the work heartbeat only.
+        let process_before = WAITING.process_heartbeat();
+        WAITING.check_in();
+        (
+            WAITING.heartbeat(),
+            process_before,
+            WAITING.process_heartbeat(),
+        )
+    });
+    let (work_beats, process_before, process_after) = output;
+    assert_eq!(work_beats, 1);
+    assert_eq!(
+        process_after, process_before,
+        "a pool thread never beats for the process"
+    );
+    let beats = WAITING.process_heartbeat().wrapping_sub(before);
+    assert!(
+        (4..=8).contains(&beats),
+        "{beats} process beats in 300 ms at one per 50 ms"
+    );
+    // The calling thread, outside any pool, beats for the process when it works itself.
+    let before = WAITING.process_heartbeat();
+    WAITING.check_in();
+    assert_eq!(WAITING.process_heartbeat().wrapping_sub(before), 1);
 }

@@ -44,12 +44,13 @@ window.playground = {
   server: (options) => ready.then(() => serverDemo.run(options)),
   /** Every server model at each client count: { clients: [1, 2, 5, …], ioMs, cpuMs, poolSize } → { clients, points }. */
   serverSweep: (options) => ready.then(() => serverDemo.sweep(options)),
-  /** Cancels whatever runs (CPU, downloads, server); returns whether anything was running. */
+  /** Cancels whatever runs (CPU, downloads, server, the lab's experiments); returns whether anything was running. */
   cancel: () => {
     const cpu = cpuDemo?.cancel() ?? false;
     const downloads = downloadsDemo?.cancel() ?? false;
     const server = serverDemo?.cancel() ?? false;
-    return cpu || downloads || server;
+    const experiment = lab?.cancel() ?? false;
+    return experiment || cpu || downloads || server;
   },
   /** The last finished CPU run, from the buttons or the API, in `cpu()`'s result shape; null before any. */
   get lastCpuRun() {

@@ -182,15 +182,13 @@ export class CpuDemo {
               .runCpu({ tasks: params.tasks, n: params.n, chunks: params.chunks, parallel: mode === "threads", gil: lab.gil, crashTask: lab.crashTask })
               .catch((error) => {
                 if (run.cancelledAt !== null) throw abortError();
-                if (error.name === "ProcessLost") {
-                  // The crash took the whole process and every thread in it; start a fresh one now.
-                  this.runtime.processWith(process.threads).catch(() => {});
-                  throw new Error(
-                    `${error.message}. One thread's panic took down the whole process with all ${process.threads} of its threads, ` +
-                      "so every result of this run is lost. A fresh process has been started.",
-                  );
-                }
-                throw error;
+                if (error.name !== "ProcessLost" && error.name !== "ProcessUnresponsive") throw error;
+                const what =
+                  error.name === "ProcessLost"
+                    ? `${error.message}. One thread's panic took down the whole process with all ${process.threads} of its threads, so every result of this run is lost.`
+                    : `${error.message}. Every result of this run is lost.`;
+                this.#restartAfterLoss(what, process.threads);
+                throw new Error(`${what} A fresh process is starting.`);
               });
       const threads = mode === "threads" ? process.threads : mode === "processes" ? lab.processes : 1;
       this.#show({ ...result, mode, threads, gil: lab.gil, params });
@@ -218,6 +216,22 @@ export class CpuDemo {
       this.running = null;
       this.#setBusy(false);
     }
+  }
+
+  /**
+   * Starts a fresh process after one was lost (the run's error says one is starting). The status says
+   * when it is ready, or that it could not start, unless another run's words have replaced it by then.
+   */
+  #restartAfterLoss(what, threads) {
+    // The words the failed run leaves on the page (see #start's catch).
+    const starting = `The run failed: ${what} A fresh process is starting.`;
+    const say = (message) => {
+      if ($("cpu-status").textContent === starting) this.#status(`The run failed: ${what} ${message}`, true);
+    };
+    this.runtime.processWith(threads).then(
+      (fresh) => say(`A fresh process with ${fresh.threads || 1} thread${fresh.threads > 1 ? "s" : ""} is ready.`),
+      (startError) => say(`Starting a fresh process failed too (${startError.message}); the next run will try again.`),
+    );
   }
 
   /** Processes mode: the plan's chunks go to the process pool; each task's parts are added in Rust. */

@@ -31,6 +31,8 @@ export class Lab {
     this.cpuDemo = cpuDemo;
     this.cores = cores;
     this.running = false;
+    /** Aborts the experiment in progress (see cancel()); null when none runs. */
+    this.current = null;
     this.sweepPool = new ProcessPool(module);
     this.dark = matchMedia("(prefers-color-scheme: dark)");
     this.lastSweep = null;
@@ -83,18 +85,39 @@ export class Lab {
     this.#setBusy(false);
   }
 
-  /** Runs `work` unless another run (here or in the CPU demo) is in progress. */
+  /**
+   * Runs `work(signal)` unless another run (here or in the CPU demo) is in progress. `signal` aborts
+   * when cancel() is called; whatever the work then throws, the experiment rejects with an AbortError.
+   */
   async #exclusive(work) {
     if (this.running || this.busyElsewhere())
       throw new Error("Another run is in progress: wait for it to finish or cancel it first.");
+    const controller = new AbortController();
     this.running = true;
+    this.current = controller;
     this.#setBusy(true);
     try {
-      return await work();
+      return await work(controller.signal);
+    } catch (error) {
+      if (controller.signal.aborted) throw abortError();
+      throw error;
     } finally {
       this.running = false;
+      this.current = null;
       this.#setBusy(false);
     }
+  }
+
+  /**
+   * Stops the experiment in progress (compare, counter, sweep, freeze in a worker): its processes are
+   * asked to stop (or, the comparison's own, ended) and its promise rejects with an AbortError.
+   * Returns whether one was running. (A freeze on the main thread cannot be reached while it runs:
+   * nothing on the page can, that is its lesson.)
+   */
+  cancel() {
+    if (!this.current) return false;
+    this.current.abort();
+    return true;
   }
 
   #setBusy(busy) {
@@ -167,20 +190,29 @@ export class Lab {
     this.#needThreads();
     workers = this.#workers(workers, "workers");
     const job = this.#job("compare", tasks, n);
-    return this.#exclusive(async () => {
-      let started = performance.now();
-      const threaded = await ThreadProcess.start(this.module, workers);
-      const threadsStartMs = performance.now() - started;
+    return this.#exclusive(async (signal) => {
+      // Every process here is the comparison's own: a cancel ends them all, and every wait on them ends.
+      let threaded = null;
       const pool = new ProcessPool(this.module);
+      const endAll = () => {
+        threaded?.terminate();
+        pool.terminate();
+      };
+      signal.addEventListener("abort", endAll, { once: true });
       const wasmUrl = activeBuild().wasm;
       try {
+        let started = performance.now();
+        threaded = await ThreadProcess.start(this.module, workers, { signal });
+        const threadsStartMs = performance.now() - started;
         started = performance.now();
-        await pool.ensure(workers);
+        await pool.ensure(workers, { signal });
         const warmMs = performance.now() - started;
         started = performance.now();
-        const cold = await Promise.all(Array.from({ length: workers }, () => ThreadProcess.start(wasmUrl, 0)));
+        const cold = await Promise.allSettled(Array.from({ length: workers }, () => ThreadProcess.start(wasmUrl, 0, { signal })));
         const coldMs = performance.now() - started;
-        for (const process of cold) process.terminate();
+        for (const outcome of cold) if (outcome.status === "fulfilled") outcome.value.terminate();
+        const coldFailure = cold.find((outcome) => outcome.status === "rejected");
+        if (coldFailure) throw coldFailure.reason;
 
         const chunks = chunksOfPlan(this.bindings.planChunks(job.tasks, job.n, job.chunks));
         // Three rounds, the three ways alternating so each sees the same machine; the best of each
@@ -225,8 +257,8 @@ export class Lab {
         this.onRun("compare", { workers, tasks, n, ...result });
         return result;
       } finally {
-        threaded.terminate();
-        pool.terminate();
+        signal.removeEventListener("abort", endAll);
+        endAll();
       }
     });
   }
@@ -273,9 +305,9 @@ export class Lab {
     this.#needThreads();
     if (!Number.isInteger(threads) || threads < 1 || threads > this.cores)
       throw new RangeError(`threads must be a whole number from 1 to ${this.cores} (your logical cores).`);
-    return this.#exclusive(async () => {
+    return this.#exclusive(async (signal) => {
       const process = await this.runtime.processWith(this.cores);
-      const result = await process.countShared({ threads, increments, method });
+      const result = await untilCancelled(signal, () => process.cancel(), () => process.countShared({ threads, increments, method }));
       this.#showCount(method, result);
       this.onRun("counter", { threads, increments, method, ...result });
       return result;
@@ -350,7 +382,7 @@ export class Lab {
     maxWorkers = this.#workers(maxWorkers, "maxWorkers");
     const job = this.#job("sweep", tasks, n);
     const serialItems = this.bindings.serialItemsFor(serialFraction, Number(job.tasks) * Number(job.n));
-    return this.#exclusive(async () => {
+    return this.#exclusive(async (signal) => {
       // Each point is the best of two runs (the machine's noise only ever adds time), each after a
       // pause that lets the page finish painting: a repaint would take a core from the workers.
       const settle = () => new Promise((resolve) => setTimeout(resolve, 60));
@@ -361,15 +393,17 @@ export class Lab {
         return Math.min(first, await runOnce());
       };
       const baseline = await this.runtime.processWith(this.cores);
-      const sequentialMs = await best(async () => (await baseline.runCpu({ ...job, parallel: false, serialFraction })).wallMs);
+      const runOn = (process, parallel) => async () =>
+        (await untilCancelled(signal, () => process.cancel(), () => process.runCpu({ ...job, parallel, serialFraction }))).wallMs;
+      const sequentialMs = await best(runOn(baseline, false));
       const points = [];
       for (let workers = 1; workers <= maxWorkers; workers++) {
         let wallMs;
         if (mode === "threads") {
           const process = await this.runtime.processWith(workers);
-          wallMs = await best(async () => (await process.runCpu({ ...job, parallel: true, serialFraction })).wallMs);
+          wallMs = await best(runOn(process, true));
         } else {
-          wallMs = await best(() => this.#processesOnce(job, workers, serialItems));
+          wallMs = await best(() => this.#processesOnce(job, workers, serialItems, signal));
         }
         points.push({ workers, wallMs, speedup: sequentialMs / wallMs });
       }
@@ -388,14 +422,20 @@ export class Lab {
     });
   }
 
-  async #processesOnce(job, workers, serialItems) {
+  async #processesOnce(job, workers, serialItems, signal) {
     const pool = this.sweepPool;
-    await pool.ensure(workers);
+    await pool.ensure(workers, { signal });
     const chunks = chunksOfPlan(this.bindings.planChunks(job.tasks, job.n, job.chunks));
+    const control = { cancelled: false, finishedItems: 0 };
+    const stop = () => {
+      control.cancelled = true;
+      pool.cancel(workers);
+    };
     const originMs = now();
     // The serial phase runs in one process before the parallel part, like the threads' serial phase.
-    if (serialItems > 0) await pool.processes[0].runChunk({ task: SERIAL_TASK, chunk: 0, start: 0, end: serialItems, originMs });
-    await pool.map(chunks, { count: workers, originMs, control: { cancelled: false, finishedItems: 0 } });
+    if (serialItems > 0)
+      await untilCancelled(signal, stop, () => pool.processes[0].runChunk({ task: SERIAL_TASK, chunk: 0, start: 0, end: serialItems, originMs }));
+    await untilCancelled(signal, stop, () => pool.map(chunks, { count: workers, originMs, control }));
     return now() - originMs;
   }
 
@@ -432,18 +472,19 @@ export class Lab {
    */
   freeze({ where = "main-thread" } = {}) {
     if (where !== "main-thread" && where !== "worker") throw new TypeError(`where must be "main-thread" or "worker", not ${JSON.stringify(where)}.`);
-    return this.#exclusive(async () => {
+    return this.#exclusive(async (signal) => {
       $("lab-freeze-result").classList.remove("error");
       $("lab-freeze-result").textContent = where === "main-thread" ? "Running on the main thread: watch the dot and the clock…" : "Running in a worker…";
       // Let that message and a few frames paint before the work starts.
       await frames(3);
+      signal.throwIfAborted();
       const watch = watchFrames();
       const started = performance.now();
       if (where === "main-thread") {
         this.bindings.runCpu(FREEZE_JOB.tasks, FREEZE_JOB.n, FREEZE_JOB.chunks, false);
       } else {
         const process = await this.runtime.anyProcess();
-        await process.runCpu({ ...FREEZE_JOB, parallel: false });
+        await untilCancelled(signal, () => process.cancel(), () => process.runCpu({ ...FREEZE_JOB, parallel: false }));
       }
       const runMs = performance.now() - started;
       await frames(2);
@@ -479,6 +520,26 @@ export class Lab {
       if (visible && !was) requestAnimationFrame(tick);
     }).observe($("lab-freeze-panel"));
   }
+}
+
+/**
+ * Starts a request with `start()` unless `signal` was already aborted, and calls `stop()` if it is
+ * aborted while the request runs (a process's cancel flag, read by its threads every block). Both
+ * happen in one go: the request resets the flag before it is sent, so a later cancel sticks.
+ */
+async function untilCancelled(signal, stop, start) {
+  signal.throwIfAborted();
+  const running = start();
+  signal.addEventListener("abort", stop, { once: true });
+  try {
+    return await running;
+  } finally {
+    signal.removeEventListener("abort", stop);
+  }
+}
+
+function abortError() {
+  return new DOMException("The run was cancelled.", "AbortError");
 }
 
 /** Resolves after `count` animation frames. */

@@ -1,7 +1,8 @@
 // The analog of Python's `multiprocessing.Pool(N)`: N processes, each a dedicated worker with its own
 // wasm instance and its own memory, no threads of their own. Chunks go out and results come back as
 // messages (structured clone: the analog of pickling). A process that crashes is reported, its task
-// is marked failed, and a new process takes its place; the other results still arrive.
+// is marked failed, and a new process takes its place; the other results still arrive. A process that
+// stops answering (it died, or is stuck) fails the whole map: the others are stopped at once.
 import { ProcessLost, ThreadProcess } from "./process.js";
 
 /** The plan Rust's `planChunks` returns (flat: task, chunk, start, end per chunk) as the pool's items. */
@@ -15,24 +16,38 @@ export class ProcessPool {
   constructor(module) {
     this.module = module;
     this.processes = [];
+    this.ended = false;
     /** Processes started to replace crashed ones, since the page opened. */
     this.replaced = 0;
   }
 
-  /** Makes sure `count` live processes exist; resolves to the milliseconds starting the missing ones took. */
-  async ensure(count) {
+  /**
+   * Makes sure `count` live processes exist; resolves to the milliseconds starting the missing ones
+   * took. Rejects with the first start's failure (or an AbortError through `signal`) once every
+   * start has ended: a start still under way would otherwise fill its slot after terminate().
+   */
+  async ensure(count, { signal } = {}) {
     const started = performance.now();
     const starting = [];
     for (let slot = 0; slot < count; slot++) {
-      if (!this.processes[slot]?.alive) starting.push(this.#startAt(slot));
+      if (!this.processes[slot]?.alive) starting.push(this.#startAt(slot, signal));
     }
-    await Promise.all(starting);
+    const failed = (await Promise.allSettled(starting)).find((outcome) => outcome.status === "rejected");
+    if (failed) throw failed.reason;
     return starting.length ? performance.now() - started : 0;
   }
 
-  async #startAt(slot) {
-    this.processes[slot] = await ThreadProcess.start(this.module, 0);
-    return this.processes[slot];
+  async #startAt(slot, signal) {
+    // A slot whose start failed stays empty, so the next ensure() tries again.
+    this.processes[slot] = undefined;
+    const process = await ThreadProcess.start(this.module, 0, { signal });
+    // Ended meanwhile (terminate() emptied the pool): this process has no slot to fill.
+    if (this.ended) {
+      process.terminate();
+      throw new Error("The process pool was ended.");
+    }
+    this.processes[slot] = process;
+    return process;
   }
 
   /** Bytes of wasm memory held by the first `count` processes together (each its own). */
@@ -49,39 +64,52 @@ export class ProcessPool {
    * Runs `chunks` ([{ task, chunk, start, end }]) on `count` processes, each taking the next chunk
    * when it is free (Pool.map with chunksize 1). `crashTask` makes that task's first chunk panic.
    * Resolves to `{ chunks: [{ task, chunk, sum, startMs, endMs, worker }], errors: [{ task, message }] }`;
-   * a crashed chunk has `sum: null`. Rejects with an AbortError when `control.cancelled` is set.
+   * a crashed chunk has `sum: null`. Rejects with an AbortError when `control.cancelled` is set, and
+   * with the first other failure (a process that stopped answering, a start that failed) at once:
+   * the other processes are asked to stop their chunks rather than finish the map.
    */
   async map(chunks, { count, crashTask = null, originMs, control }) {
     await this.ensure(count);
     const results = [];
     const errors = [];
+    let failure = null;
     let next = 0;
     const work = async (slot) => {
-      while (next < chunks.length && !control.cancelled) {
+      while (next < chunks.length && !control.cancelled && !failure) {
         const job = chunks[next++];
         let process = this.processes[slot];
-        if (!process?.alive) process = await this.#startAt(slot);
-        process.busy = true;
         try {
+          if (!process?.alive) process = await this.#startAt(slot);
+          process.busy = true;
           const done = await process.runChunk({ ...job, originMs, crash: job.task === crashTask });
           results.push({ ...job, sum: done.sum, startMs: done.startMs, endMs: done.endMs, worker: slot });
           control.finishedItems += job.end - job.start;
         } catch (error) {
-          if (!(error instanceof ProcessLost)) throw error;
-          // The crashed process is gone; its chunk is lost, the pool goes on with a new process.
-          errors.push({ task: job.task, message: error.reason });
-          results.push({ ...job, sum: null, startMs: null, endMs: null, worker: slot });
-          this.replaced++;
-          await this.#startAt(slot);
+          if (error instanceof ProcessLost) {
+            // The crashed process is gone; its chunk is lost, the pool goes on with a new process.
+            errors.push({ task: job.task, message: error.reason });
+            results.push({ ...job, sum: null, startMs: null, endMs: null, worker: slot });
+            this.replaced++;
+            try {
+              await this.#startAt(slot);
+              continue;
+            } catch (startError) {
+              error = startError;
+            }
+          }
+          if (!failure && !control.cancelled) {
+            failure = error;
+            this.cancel(count);
+          }
+          return;
         } finally {
-          process.busy = false;
+          if (process) process.busy = false;
         }
       }
     };
-    const outcome = await Promise.allSettled(Array.from({ length: count }, (_, slot) => work(slot)));
+    await Promise.all(Array.from({ length: count }, (_, slot) => work(slot)));
     if (control.cancelled) throw new DOMException("The run was cancelled.", "AbortError");
-    const failure = outcome.find((o) => o.status === "rejected");
-    if (failure) throw failure.reason;
+    if (failure) throw failure;
     results.sort((a, b) => a.task - b.task || a.chunk - b.chunk);
     return { chunks: results, errors };
   }
@@ -91,7 +119,9 @@ export class ProcessPool {
     for (const process of this.processes.slice(0, count)) if (process?.alive) process.cancel();
   }
 
+  /** Ends every process; a pool ended once starts no more. */
   terminate() {
+    this.ended = true;
     for (const process of this.processes) process?.terminate();
     this.processes = [];
   }

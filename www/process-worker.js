@@ -16,6 +16,8 @@
 //   { type: "checksum-shared", id }              the hand-off: threads read the shared input in place
 //   { type: "tiny-jobs", id, rounds }
 //   { type: "serve", id, model, poolSize, clients, rate, requests, ioMs, cpuMs }   the server lab (async)
+//   { type: "ping" } → { type: "pong" }   answered whenever the event loop is free: the page's watchdog
+//        (www/watchdog.js) takes it as a sign of life; during a blocking run the shared heartbeat speaks.
 // A panic aborts: a run that crashes answers { type: "crashed", id, message } and the page ends this
 // process. A thread of the pool that crashes cannot answer at all: the page sees the crash report
 // in shared memory (see crashAddress in src/web/lab.rs) and ends the process.
@@ -62,19 +64,39 @@ const handlers = {
 };
 
 async function answer(data) {
+  let reply;
   try {
-    postMessage({ type: "done", id: data.id, run: await handlers[data.type](data) });
+    reply = { type: "done", id: data.id, run: await handlers[data.type](data) };
   } catch (error) {
-    const crash = wasm.crashMessage();
-    if (crash !== undefined) postMessage({ type: "crashed", id: data.id, message: crash });
-    else postMessage({ type: "failed", id: data.id, message: error?.message ?? String(error) });
+    reply = failure(data.id, error);
+  }
+  // Every request gets an answer, even one whose result cannot be sent.
+  try {
+    postMessage(reply);
+  } catch (error) {
+    postMessage({ type: "failed", id: data.id, message: `the result could not be sent: ${error?.message ?? error}` });
   }
 }
 
+/** The answer to a request that threw: a crash (with the panic's message) or a plain failure. */
+function failure(id, error) {
+  const message = error?.message ?? String(error);
+  let crash;
+  try {
+    crash = wasm.crashMessage();
+  } catch {
+    // An instance that cannot even read its crash report after a trap is broken: report the trap.
+    return { type: "crashed", id, message };
+  }
+  return crash !== undefined ? { type: "crashed", id, message: crash } : { type: "failed", id, message };
+}
+
 self.addEventListener("message", ({ data }) => {
-  if (data?.type === "start") {
+  if (data?.type === "ping") {
+    postMessage({ type: "pong" });
+  } else if (data?.type === "start") {
     start(data).catch((error) => postMessage({ type: "start-failed", message: error?.message ?? String(error) }));
-  } else if (handlers[data?.type]) {
+  } else if (Object.hasOwn(handlers, data?.type ?? "")) {
     answer(data);
   }
   // wasm-bindgen-rayon's own messages to nested workers never reach here; anything else is ignored.

@@ -1,11 +1,18 @@
 // The page's handle on one "process" (www/process-worker.js): start it, run work in it, watch its
-// progress and cancel it through its shared memory, notice when it crashed, and end it. Nothing here
-// blocks the main thread.
+// progress and cancel it through its shared memory, notice when it crashed or stopped answering,
+// and end it. Nothing here blocks the main thread.
+import { Watchdog, describeSilence, startWorker } from "./watchdog.js";
 
 const CANCEL = 0;
 const ITEMS_DONE = 1;
+const HEARTBEAT = 2;
+const PROCESS_HEARTBEAT = 3;
 /** How often a busy process's crash report is looked at: a crashed thread cannot send a message. */
 const CRASH_CHECK_MS = 50;
+/** The only request a process serves with its event loop free (it can answer pings meanwhile). */
+const ANSWERS_WHILE_BUSY = new Set(["serve"]);
+/** Requests whose work checks in every block (src/exec/control.rs): their heartbeat must keep moving. */
+const CHECKS_IN = new Set(["run", "chunk", "counter"]);
 
 /**
  * Which build the processes load: `{ glue, wasm, threads }` — the URL of the wasm-bindgen JS module,
@@ -32,31 +39,35 @@ export class ProcessLost extends Error {
   }
 }
 
+/** A process that gave no sign of life, or whose threads' work stalled: the page ended it. */
+export class ProcessUnresponsive extends Error {
+  constructor(silentMs, what) {
+    super(
+      what === "work"
+        ? `The process stopped answering: its threads' work has not moved for ${describeSilence(silentMs)} ` +
+            "(a thread died or is stuck, and the others wait for it), so the page ended it"
+        : `The process stopped answering: no sign of life from it for ${describeSilence(silentMs)} (it died or is stuck), so the page ended it`,
+    );
+    this.name = "ProcessUnresponsive";
+  }
+}
+
 export class ThreadProcess {
   /**
    * Starts a process with `threads` pool threads (0: no pool, one thread). `module` is the compiled
    * module (a warm start) or the .wasm URL as a string (a cold start: the process compiles it).
-   * Resolves once the process is ready.
+   * Resolves once the process is ready. A start that fails, stops answering, outlasts
+   * START_TIMEOUT_MS or is aborted through `signal` ends its worker and rejects with the reason.
    */
-  static async start(module, threads) {
+  static async start(module, threads, { signal } = {}) {
+    threads = build.threads ? threads : 0;
     const worker = new Worker(new URL("./process-worker.js", import.meta.url), {
       type: "module",
       name: threads ? `process (${threads} threads)` : "process (1 thread)",
     });
     const startedAt = performance.now();
-    const ready = await new Promise((resolve, reject) => {
-      worker.onmessage = ({ data }) => {
-        if (data.type === "ready") resolve(data);
-        else if (data.type === "start-failed")
-          reject(new Error(`The process could not start: ${data.message}`));
-      };
-      worker.onerror = (event) => {
-        event.preventDefault();
-        reject(new Error(`The process could not start: ${event.message || "its script failed to load"}`));
-      };
-      worker.postMessage({ type: "start", module, threads: build.threads ? threads : 0, glue: build.glue });
-    });
-    return new ThreadProcess(worker, build.threads ? threads : 0, ready, performance.now() - startedAt);
+    const ready = await startWorker(worker, { type: "start", module, threads, glue: build.glue }, { what: "The process", signal });
+    return new ThreadProcess(worker, threads, ready, performance.now() - startedAt);
   }
 
   constructor(worker, threads, ready, startMs) {
@@ -73,7 +84,16 @@ export class ThreadProcess {
     this.pending = new Map();
     this.nextId = 1;
     this.alive = true;
-    worker.onmessage = ({ data }) => this.#settle(data);
+    // While work is pending: the process's messages and its shared heartbeat and progress are its signs of life.
+    this.watchdog = new Watchdog(worker, {
+      alive: () => this.#sharedWord(Uint32Array, PROCESS_HEARTBEAT),
+      work: () => `${this.#sharedWord(Uint32Array, HEARTBEAT)}:${this.#sharedWord(BigUint64Array, ITEMS_DONE)}`,
+      onSilent: (ms, what) => this.#unresponsive(ms, what),
+    });
+    worker.onmessage = ({ data }) => {
+      this.watchdog.heard();
+      this.#settle(data);
+    };
     worker.onerror = (event) => {
       event.preventDefault();
       this.#lost(event.message || "the worker stopped");
@@ -212,6 +232,18 @@ export class ThreadProcess {
     return new BigUint64Array(this.memory.buffer, this.addresses[ITEMS_DONE], 1);
   }
 
+  /** One of the control words (see controlAddresses in src/web/mod.rs), or 0 when the page cannot see them. */
+  #sharedWord(View, index) {
+    return this.sharesMemory ? Atomics.load(new View(this.memory.buffer, this.addresses[index], 1), 0) : 0;
+  }
+
+  #unresponsive(silentMs, what) {
+    // Its pool threads outlive a terminated process and would work on for nothing: stop them first.
+    if (this.sharesMemory) Atomics.store(this.#cancelWord(), 0, 1);
+    this.worker.terminate();
+    this.#lost(null, { error: new ProcessUnresponsive(silentMs, what) });
+  }
+
   #request(message) {
     if (!this.alive) return Promise.reject(new Error("This process has ended."));
     const id = this.nextId++;
@@ -219,6 +251,13 @@ export class ThreadProcess {
       this.pending.set(id, { resolve, reject });
       this.worker.postMessage({ ...message, id });
       this.#watchForCrash();
+      // A blocking run answers no ping: only a process whose memory the page sees can show it is alive
+      // meanwhile, through the words its work bumps. The fallback build's process (no shared memory)
+      // is watched only while its event loop is free; a blocking run there is not watched, and Cancel
+      // ends it by terminating it. The short blocking requests that bump nothing (the hand-off, tiny
+      // jobs, a process's own count) are not watched either; their callers end such a process on cancel.
+      const checksIn = this.sharesMemory && CHECKS_IN.has(message.type);
+      if (checksIn || ANSWERS_WHILE_BUSY.has(message.type)) this.watchdog.start({ watchWork: checksIn });
     });
   }
 
@@ -238,13 +277,14 @@ export class ThreadProcess {
   #stopWatching() {
     clearInterval(this.crashWatch);
     this.crashWatch = null;
+    this.watchdog.stop();
   }
 
-  #lost(reason, { notify = true, crash = false } = {}) {
+  #lost(reason, { notify = true, crash = false, error = null } = {}) {
     if (!this.alive) return;
     this.alive = false;
     this.#stopWatching();
-    const error = crash ? new ProcessLost(reason) : new Error(`The process was lost: ${reason}.`);
+    error ??= crash ? new ProcessLost(reason) : new Error(`The process was lost: ${reason}.`);
     for (const { reject } of this.pending.values()) reject(error);
     this.pending.clear();
     if (notify) this.onLost(error);

@@ -16,7 +16,10 @@ export class ServerDemo {
     this.runtime = runtime;
     this.cores = cores;
     this.threadsAvailable = threads;
+    /** The model run in progress: `{ model, cancelled, process }`, or null. */
     this.running = null;
+    /** A series of runs in progress (the Run button's four models, a sweep): `{ cancelled }`, or null. */
+    this.series = null;
     this.results = new Map();
     this.shown = null;
     this.dark = matchMedia("(prefers-color-scheme: dark)");
@@ -84,17 +87,23 @@ export class ServerDemo {
   async #runAll() {
     $("server-error").textContent = "";
     const load = this.#formLoad();
-    for (const model of MODELS) {
-      if (this.cancelled) break;
-      try {
-        await this.run({ ...load, model, poolSize: model === "thread-pool" ? load.poolSize : undefined });
-      } catch (error) {
-        $("server-error").textContent = error.message;
-        throw error;
+    const series = { cancelled: false };
+    this.series = series;
+    try {
+      for (const model of MODELS) {
+        if (series.cancelled) break;
+        try {
+          await this.run({ ...load, model, poolSize: model === "thread-pool" ? load.poolSize : undefined });
+        } catch (error) {
+          $("server-error").textContent = error.message;
+          throw error;
+        }
       }
+    } finally {
+      this.series = null;
     }
     const best = [...this.results.values()].sort((a, b) => b.throughput - a.throughput)[0];
-    if (best && !this.cancelled) this.#status(`Done: ${best.model} answered the most, ${rate(best.throughput)}. ${$("server-takeaway").textContent}`);
+    if (best && !series.cancelled) this.#status(`Done: ${best.model} answered the most, ${rate(best.throughput)}. ${$("server-takeaway").textContent}`);
   }
 
   /**
@@ -112,8 +121,7 @@ export class ServerDemo {
     if (this.busyElsewhere()) throw new Error("Another run is in progress: wait for it to finish or cancel it first.");
     const { model = "async", requests = 200, ioMs = 100, cpuMs = 1, poolSize } = options;
     const clients = options.clients;
-    this.running = { model };
-    this.cancelled = false;
+    this.running = { model, cancelled: false, process: null };
     this.#setBusy(true);
     this.#status(`Serving ${requests} requests with ${model}…`);
     try {
@@ -122,7 +130,11 @@ export class ServerDemo {
       const ticker = setInterval(() => this.#status(`Serving with ${model}: ${process.answered()} of ${requests} answered…`), 250);
       let result;
       try {
-        result = await process.serve({ model, poolSize, clients, rate: options.rate, requests, ioMs, cpuMs });
+        const serving = process.serve({ model, poolSize, clients, rate: options.rate, requests, ioMs, cpuMs });
+        // Cancelled while the process was starting: the serve (which clears the flag as it is sent)
+        // stops at once and resolves marked cancelled, like any cancelled serve.
+        if (this.running.cancelled) process.cancel();
+        result = await serving;
       } finally {
         clearInterval(ticker);
       }
@@ -146,18 +158,27 @@ export class ServerDemo {
   async sweep({ clients = [1, 2, 5, 10, 20, 40], ioMs = 100, cpuMs = 1, poolSize = this.cores * 2, requestsPerClient = 2 } = {}) {
     if (!Array.isArray(clients) || !clients.length || clients.some((c) => !Number.isInteger(c) || c < 1))
       throw new RangeError("clients must be a list of whole numbers of clients, e.g. [1, 2, 5, 10].");
-    this.cancelled = false;
+    const series = { cancelled: false };
+    this.series = series;
     const points = [];
-    for (const count of clients) {
-      for (const model of MODELS) {
-        if (this.cancelled) break;
-        const requests = Math.max(8, requestsPerClient * count);
-        const result = await this.run({ model, clients: count, requests, ioMs, cpuMs, poolSize: model === "thread-pool" ? poolSize : undefined });
-        points.push({ model, clients: count, throughput: result.throughput, bound: result.bound });
-        this.#drawSweep(clients, points, ioMs, cpuMs);
+    try {
+      for (const count of clients) {
+        for (const model of MODELS) {
+          if (series.cancelled) break;
+          const requests = Math.max(8, requestsPerClient * count);
+          const result = await this.run({ model, clients: count, requests, ioMs, cpuMs, poolSize: model === "thread-pool" ? poolSize : undefined });
+          points.push({ model, clients: count, throughput: result.throughput, bound: result.bound });
+          this.#drawSweep(clients, points, ioMs, cpuMs);
+        }
       }
+    } finally {
+      this.series = null;
     }
-    this.#status(this.cancelled ? "Sweep cancelled." : "Sweep done: each line flattens where its model saturates.");
+    if (series.cancelled) {
+      this.#status(`Sweep cancelled after ${points.length} of ${clients.length * MODELS.length} runs; the chart shows those.`);
+      throw new DOMException("The sweep was cancelled.", "AbortError");
+    }
+    this.#status("Sweep done: each line flattens where its model saturates.");
     return { clients, points };
   }
 
@@ -175,11 +196,18 @@ export class ServerDemo {
     }
   }
 
-  /** Stops sending requests (those in flight are answered); returns whether a run was in progress. */
+  /**
+   * Stops sending requests (those in flight are answered) and ends a series of runs; returns whether
+   * anything was in progress. A cancelled run resolves marked `cancelled`; a cancelled sweep rejects
+   * with an AbortError.
+   */
   cancel() {
-    if (!this.running) return false;
-    this.cancelled = true;
-    this.running.process?.cancel();
+    if (!this.running && !this.series) return false;
+    if (this.series) this.series.cancelled = true;
+    if (this.running) {
+      this.running.cancelled = true;
+      this.running.process?.cancel();
+    }
     return true;
   }
 

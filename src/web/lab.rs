@@ -15,6 +15,7 @@ use super::convert;
 use super::CONTROL;
 use crate::charts::speedup::draw_speedup;
 use crate::charts::theme::Theme;
+use crate::exec::control::run_on_pool;
 use crate::exec::counter::{count_alone, count_shared_with, CounterMethod, MAX_INCREMENTS};
 use crate::exec::cpu::{self, Mode, RunOptions};
 use crate::exec::crash::CrashReport;
@@ -101,7 +102,13 @@ pub fn run_cpu_with(
     } else {
         Mode::Sequential
     };
-    let run = cpu::run_cpu_with(&params, mode, &options, &PerformanceClock, &CONTROL)?;
+    let run = match mode {
+        // The pool's threads do the work; this process's own thread waits, showing it is alive.
+        Mode::Threads => run_on_pool(&CONTROL, move || {
+            cpu::run_cpu_with(&params, mode, &options, &PerformanceClock, &CONTROL)
+        }),
+        Mode::Sequential => cpu::run_cpu_with(&params, mode, &options, &PerformanceClock, &CONTROL),
+    }?;
     Ok(convert::cpu_run(&run))
 }
 
@@ -189,7 +196,9 @@ pub fn count_shared_export(
     }
     let increments = checked_increments(increments)?;
     let started = PerformanceClock.now_ms();
-    let count = count_shared_with(threads as usize, increments, method, &CONTROL)?;
+    let count = run_on_pool(&CONTROL, move || {
+        count_shared_with(threads as usize, increments, method, &CONTROL)
+    })?;
     let ms = PerformanceClock.now_ms() - started;
     Ok(convert::object(&[
         ("count", (count as f64).into()),

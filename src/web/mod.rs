@@ -80,15 +80,17 @@ pub fn run_cpu(tasks: &str, n: &str, chunks: &str, parallel: bool) -> Result<JsV
     lab::run_cpu_with(tasks, n, chunks, parallel, false, None, 0.0)
 }
 
-/// Byte addresses of this process's cancel flag (u32), progress counter (u64) and heartbeat (u32)
-/// in its shared memory: `[cancel, itemsDone, heartbeat]`. The page uses them with `Atomics` while
-/// a run blocks the process (the heartbeat: its watchdog's sign that the work moves on).
+/// Byte addresses of this process's cancel flag (u32), progress counter (u64), heartbeat (u32) and
+/// process heartbeat (u32) in its shared memory: `[cancel, itemsDone, heartbeat, processHeartbeat]`.
+/// The page uses them with `Atomics` while a run blocks the process (the heartbeats: its watchdog's
+/// signs that the work moves on and that the process's own thread is still there).
 #[wasm_bindgen(js_name = controlAddresses)]
 pub fn control_addresses() -> Vec<u32> {
     vec![
         CONTROL.cancel_address() as u32,
         CONTROL.items_done_address() as u32,
         CONTROL.heartbeat_address() as u32,
+        CONTROL.process_heartbeat_address() as u32,
     ]
 }
 
