@@ -11,6 +11,7 @@ import { addSharePanels, applyEmbed, autorun, followEdits, requested, restoreFie
 import { Lab } from "./lab.js";
 import { ServerDemo } from "./server-demo.js";
 import { becomeIsolated, explainFallback } from "./isolation.js";
+import { checkOptions } from "./api-options.js";
 
 let resolveReady;
 let rejectReady;
@@ -23,6 +24,32 @@ let downloadsDemo = null;
 let lab = null;
 let serverDemo = null;
 
+/** API calls made but not yet handed to their demo (waiting for `ready`): `cancel()` reaches them too. */
+const waitingCalls = new Set();
+
+/**
+ * One call of `playground[api]`: its options are type-checked and copied at once (a wrong type rejects
+ * with a message naming the option, before anything reaches the wasm), then it waits for `ready` and
+ * runs, unless `cancel()` came first — even in the same tick.
+ */
+function apiCall(api, options, run) {
+  let checked;
+  try {
+    checked = checkOptions(api, options);
+  } catch (error) {
+    return Promise.reject(error);
+  }
+  const call = { cancelled: false };
+  waitingCalls.add(call);
+  return ready
+    .then(() => {
+      waitingCalls.delete(call);
+      if (call.cancelled) throw new DOMException("The run was cancelled before it started.", "AbortError");
+      return run(checked);
+    })
+    .finally(() => waitingCalls.delete(call));
+}
+
 // Published before anything loads, so a tutorial can always `await playground.ready`.
 window.playground = {
   /** Resolves when every demo on the page can run; rejects with the reason if one cannot. */
@@ -31,26 +58,30 @@ window.playground = {
    * Runs the CPU demo: { tasks, n, threads, chunks, mode: "sequential" | "threads" | "processes", processes,
    * gil, crashTask }. Waits for `ready`.
    */
-  cpu: (options) => ready.then(() => cpuDemo.run(options)),
+  cpu: (options) => apiCall("cpu", options, (checked) => cpuDemo.run(checked)),
   /**
    * Downloads files: { urls?, samples?, mode: "sequential" | "concurrent" | "bounded" | "threads", limit?,
    * network?, timeoutMs? }. Resolves to { files: [{ url, ok, bytes, sha256, error?, startMs, firstByteMs, endMs, … }], wallMs, … }.
    */
-  downloads: (options) => ready.then(() => downloadsDemo.run(options)),
+  downloads: (options) => apiCall("downloads", options, (checked) => downloadsDemo.run(checked)),
   /**
    * The web server lab: { model: "one-at-a-time" | "thread-pool" | "async" | "async-pool", clients?, rate?,
    * requests, ioMs, cpuMs, poolSize? } → { throughput, p50, p95, p99, bound, requests: [{ id, arriveMs, startMs, endMs, worker, … }] }.
    */
-  server: (options) => ready.then(() => serverDemo.run(options)),
+  server: (options) => apiCall("server", options, (checked) => serverDemo.run(checked)),
   /** Every server model at each client count: { clients: [1, 2, 5, …], ioMs, cpuMs, poolSize } → { clients, points }. */
-  serverSweep: (options) => ready.then(() => serverDemo.sweep(options)),
+  serverSweep: (options) => apiCall("serverSweep", options, (checked) => serverDemo.sweep(checked)),
   /** Cancels whatever runs (CPU, downloads, server, the lab's experiments); returns whether anything was running. */
   cancel: () => {
+    // Calls still waiting for `ready` have no run yet: they end as cancelled when they get there.
+    const waiting = waitingCalls.size > 0;
+    for (const call of waitingCalls) call.cancelled = true;
+    waitingCalls.clear();
     const cpu = cpuDemo?.cancel() ?? false;
     const downloads = downloadsDemo?.cancel() ?? false;
     const server = serverDemo?.cancel() ?? false;
     const experiment = lab?.cancel() ?? false;
-    return experiment || cpu || downloads || server;
+    return experiment || waiting || cpu || downloads || server;
   },
   /** The last finished CPU run, from the buttons or the API, in `cpu()`'s result shape; null before any. */
   get lastCpuRun() {
@@ -60,13 +91,13 @@ window.playground = {
    * Sequential vs N threads vs N processes on fresh processes: { workers, tasks, n } →
    * { sequential, threads, processes } with wall time, start-up, memory and the 64 MB hand-off.
    */
-  compare: (options) => ready.then(() => lab.compare(options)),
+  compare: (options) => apiCall("compare", options, (checked) => lab.compare(checked)),
   /** N threads add 1 to one shared counter: { threads, increments, method: "racy" | "atomic" | "mutex" | "local" } → { count, expected, ms }. */
-  counter: (options) => ready.then(() => lab.counter(options)),
+  counter: (options) => apiCall("counter", options, (checked) => lab.counter(checked)),
   /** Amdahl sweep: { mode: "threads" | "processes", maxWorkers, tasks, n, serialFraction } → { points, fittedSerialFraction }. */
-  sweep: (options) => ready.then(() => lab.sweep(options)),
-  /** Runs a ~1 s job { where: "main-thread" | "worker" } and measures the page's longest frame gap. */
-  freeze: (options) => ready.then(() => lab.freeze(options)),
+  sweep: (options) => apiCall("sweep", options, (checked) => lab.sweep(checked)),
+  /** Runs a fixed job (~0.5 s here; `runMs` says) { where: "main-thread" | "worker" } and measures the page's longest frame gap. */
+  freeze: (options) => apiCall("freeze", options, (checked) => lab.freeze(checked)),
   /** Each demo's runs since the page opened, and their CSV / JSON exports: `history.cpu.csv()`, … */
   get history() {
     return histories;

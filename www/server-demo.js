@@ -158,6 +158,8 @@ export class ServerDemo {
   async sweep({ clients = [1, 2, 5, 10, 20, 40], ioMs = 100, cpuMs = 1, poolSize = this.cores * 2, requestsPerClient = 2 } = {}) {
     if (!Array.isArray(clients) || !clients.length || clients.some((c) => !Number.isInteger(c) || c < 1))
       throw new RangeError("clients must be a list of whole numbers of clients, e.g. [1, 2, 5, 10].");
+    if (!Number.isInteger(requestsPerClient) || requestsPerClient < 1)
+      throw new RangeError(`requestsPerClient must be a whole number of at least 1, not ${requestsPerClient}.`);
     const series = { cancelled: false };
     this.series = series;
     const points = [];
@@ -166,7 +168,11 @@ export class ServerDemo {
         for (const model of MODELS) {
           if (series.cancelled) break;
           const requests = Math.max(8, requestsPerClient * count);
-          const result = await this.run({ model, clients: count, requests, ioMs, cpuMs, poolSize: model === "thread-pool" ? poolSize : undefined });
+          const result = await this.run({ model, clients: count, requests, ioMs, cpuMs, poolSize: model === "thread-pool" ? poolSize : undefined }).catch((error) => {
+            if (error.name === "AbortError") throw error;
+            // Say which of the sweep's own options led to the run's numbers.
+            throw new RangeError(`${model} with ${count} clients × requestsPerClient ${requestsPerClient} (${requests} requests): ${error.message}`);
+          });
           points.push({ model, clients: count, throughput: result.throughput, bound: result.bound });
           this.#drawSweep(clients, points, ioMs, cpuMs);
         }

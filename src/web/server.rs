@@ -137,6 +137,9 @@ impl Server {
     }
 }
 
+/// How long an open-loop client waits at most before it looks at the cancel flag again.
+const CANCEL_CHECK_MS: f64 = 50.0;
+
 /// Serves a load under a model, in this process (its rayon pool is the CPU pool). `clients` (closed
 /// loop) or `rate` (requests per second, open loop); `requests` in all. Stops sending when the
 /// process's cancel flag is set. Resolves to `{ model, throughput, p50, p95, p99, bound, cancelled,
@@ -189,8 +192,11 @@ pub async fn serve_load(
                 let server = server.clone();
                 async move {
                     // Timers may fire a little early: a request is never sent before it is due.
-                    while server.now() < due {
-                        TimeoutFuture::new((due - server.now()).ceil().max(1.0) as u32).await;
+                    // The wait is cut into slices so that Cancel ends a slow open loop (0.3
+                    // requests/s schedules its last request minutes ahead) within one slice.
+                    while server.now() < due && !CONTROL.is_cancelled() {
+                        let wait = (due - server.now()).ceil().clamp(1.0, CANCEL_CHECK_MS);
+                        TimeoutFuture::new(wait as u32).await;
                     }
                     if !CONTROL.is_cancelled() {
                         // The arrival is when the client really sent it, not when it was due: the

@@ -10,6 +10,8 @@ import { serveStatic, DIST } from "./server.mjs";
 
 const SEED = Number(process.env.FUZZ_SEED ?? Date.now() % 1_000_000);
 const CALLS = Number(process.env.FUZZ_CALLS ?? 2000);
+/** Far above the ~1 minute the calls take here; a page that has not answered by then is frozen. */
+const FUZZ_DEADLINE_MS = Number(process.env.FUZZ_DEADLINE_MS ?? 6 * 60_000);
 
 // Each function and the options the README documents for it; the fuzzer also sends keys it does not.
 const DOCUMENTED = {
@@ -45,7 +47,12 @@ after(async () => {
 test(`${CALLS} random option objects (seed ${SEED}): every call settles with a message naming the option; nothing traps`, async () => {
   const { page, problems } = await openPage(browser, server.url);
   await page.evaluate(() => playground.ready);
-  const failures = await page.evaluate(
+  // A trapped instance can freeze the page's thread for good: then nothing inside the page can report,
+  // and the test says so from outside.
+  const frozen = new Promise((_, reject) =>
+    setTimeout(() => reject(new Error(`the page stopped answering (seed ${SEED})`)), FUZZ_DEADLINE_MS).unref(),
+  );
+  const failures = await Promise.race([frozen, page.evaluate(
     async ({ seed, calls, documented }) => {
       // mulberry32: small, seedable, good enough to pick test values.
       let state = seed >>> 0;
@@ -135,7 +142,7 @@ test(`${CALLS} random option objects (seed ${SEED}): every call settles with a m
       return failures;
     },
     { seed: SEED, calls: CALLS, documented: DOCUMENTED },
-  );
+  )]);
   assert.deepEqual(failures, [], `seed ${SEED}`);
 
   // Afterwards every demo still works and gives the right answers.
