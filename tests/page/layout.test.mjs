@@ -1,8 +1,9 @@
 // The page shell as a phone user in dark mode sees it, and as a keyboard user drives it.
 import { after, before, test } from "node:test";
 import assert from "node:assert/strict";
-import { mkdir } from "node:fs/promises";
+import { mkdir, readFile } from "node:fs/promises";
 import { openPage, servePlayground } from "./browser.mjs";
+import { DIST, ISOLATION_HEADERS, serveStatic } from "./server.mjs";
 
 let session;
 let server;
@@ -14,6 +15,33 @@ before(async () => {
 });
 
 after(() => session?.close());
+
+/**
+ * The accessible name Chromium computes for every element matching `selector` (what a screen reader
+ * announces: from a <label for>, aria-label, aria-labelledby, or a button's own text), read through
+ * the DevTools protocol's accessibility tree: `[{ id, name }]`.
+ */
+async function accessibleNames(page, selector) {
+  const cdp = await page.context().newCDPSession(page);
+  try {
+    await cdp.send("DOM.enable");
+    await cdp.send("Accessibility.enable");
+    const { root } = await cdp.send("DOM.getDocument", { depth: 0 });
+    const { nodeIds } = await cdp.send("DOM.querySelectorAll", { nodeId: root.nodeId, selector });
+    const names = [];
+    for (const nodeId of nodeIds) {
+      const { node } = await cdp.send("DOM.describeNode", { nodeId });
+      const attributes = node.attributes ?? [];
+      const at = attributes.findIndex((value, i) => i % 2 === 0 && value === "id");
+      const id = at >= 0 ? attributes[at + 1] : `<${node.localName}> #${names.length}`;
+      const { nodes } = await cdp.send("Accessibility.getPartialAXTree", { nodeId, fetchRelatives: false });
+      names.push({ id, name: String(nodes[0]?.name?.value ?? "").trim() });
+    }
+    return names;
+  } finally {
+    await cdp.detach();
+  }
+}
 
 test("on a phone in dark mode: no sideways scrolling, dark page and dark chart", async () => {
   const { page, problems } = await openPage(browser, server.url);
@@ -46,12 +74,20 @@ test("on a phone in dark mode: no sideways scrolling, dark page and dark chart",
 test("every control has a label and the demo runs from the keyboard alone", async () => {
   const { page, problems } = await openPage(browser, server.url);
   await page.evaluate(() => playground.ready);
-  const unlabelled = await page.evaluate(() =>
-    [...document.querySelectorAll("input, button, select, textarea")]
-      .filter((el) => !(el.labels?.length || el.textContent.trim() || el.getAttribute("aria-label")))
-      .map((el) => el.id),
-  );
-  assert.deepEqual(unlabelled, []);
+  // Names are computed for rendered controls only: first show every control a user can reveal
+  // (closed <details>, fields shown for one choice), on a page used for nothing else.
+  const { page: revealed, problems: revealProblems } = await openPage(browser, server.url);
+  await revealed.evaluate(() => playground.ready);
+  await revealed.evaluate(() => {
+    for (const details of document.querySelectorAll("details")) details.open = true;
+    for (const hidden of document.querySelectorAll("[hidden]")) hidden.hidden = false;
+  });
+  const names = await accessibleNames(revealed, "input, button, select, textarea");
+  await revealed.close();
+  assert.deepEqual(revealProblems, []);
+  assert.ok(names.length >= 20, `${names.length} controls found`);
+  // Chromium's own accessible name: a <select>'s option text or a hint next to a field does not count.
+  assert.deepEqual(names.filter((c) => !c.name).map((c) => c.id), [], JSON.stringify(names));
   await page.focus("#cpu-n");
   await page.keyboard.press("Control+A");
   await page.keyboard.type("2000000");
@@ -76,13 +112,34 @@ test("every control has a label and the demo runs from the keyboard alone", asyn
 });
 
 test("a tutorial may call playground.cpu before ready: the call waits and runs", async () => {
-  const { page, problems } = await openPage(browser, server.url);
-  // openPage returns as soon as window.playground exists, usually well before the process is ready.
-  const run = await page.evaluate(() => playground.cpu({ tasks: 2, n: 1000, threads: 1, mode: "threads" }));
-  assert.equal(run.threads, 1);
-  assert.equal(run.results.length, 2);
-  const all = await page.evaluate(() => playground.cpu({ tasks: 4, n: 2_000_000, chunks: 2 }));
-  assert.equal(all.threads, await page.evaluate(() => navigator.hardwareConcurrency));
-  assert.deepEqual(problems, []);
-  await page.close();
+  // A server whose wasm arrives 1.5 s late, so the call below certainly comes before ready.
+  const wasm = await readFile(`${DIST}/playground_bg.wasm`);
+  const slow = await serveStatic(DIST, {
+    routes: {
+      "/playground_bg.wasm": (request, response) =>
+        setTimeout(() => response.writeHead(200, { "Content-Type": "application/wasm", ...ISOLATION_HEADERS }).end(wasm), 1500),
+    },
+  });
+  try {
+    const { page, problems } = await openPage(browser, slow.url);
+    const { calledBeforeReady, run } = await page.evaluate(async () => {
+      let ready = false;
+      playground.ready.then(() => (ready = true));
+      // A settled promise's callbacks run before the next task: after this, `ready` is true if ready was.
+      await new Promise((resolve) => setTimeout(resolve, 0));
+      const calledBeforeReady = !ready;
+      const run = await playground.cpu({ tasks: 2, n: 1000, threads: 1, mode: "threads" });
+      return { calledBeforeReady, run };
+    });
+    assert.equal(calledBeforeReady, true, "the call was made before ready");
+    assert.equal(run.threads, 1);
+    // Σ i² for i < 1000 = 999·1000·1999/6.
+    assert.deepEqual(run.results, ["332833500", "332833500"]);
+    const all = await page.evaluate(() => playground.cpu({ tasks: 4, n: 2_000_000, chunks: 2 }));
+    assert.equal(all.threads, await page.evaluate(() => navigator.hardwareConcurrency));
+    assert.deepEqual(problems, []);
+    await page.close();
+  } finally {
+    await slow.close();
+  }
 });
