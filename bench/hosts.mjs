@@ -6,7 +6,7 @@ import { readFileSync } from "node:fs";
 import { gzipSync } from "node:zlib";
 import { serveStatic, DIST } from "../tests/page/server.mjs";
 import { launchBrowser, openPage } from "../tests/page/browser.mjs";
-import { RUNS as ALL_RUNS, createTable, log, median, ms } from "./table.mjs";
+import { EXACT, RUNS as ALL_RUNS, createTable, log, median, medianOf, ms } from "./table.mjs";
 
 // Each first visit launches a fresh browser: seven loads are plenty.
 const RUNS = Math.min(ALL_RUNS, 7);
@@ -16,7 +16,7 @@ const { row, print } = createTable();
 for (const [label, folder] of [["threaded build (default)", `${DIST}/`], ["build without threads (fallback)", `${DIST}/fallback/`]]) {
   const wasm = readFileSync(`${folder}playground_bg.wasm`);
   const glue = readFileSync(`${folder}playground.js`);
-  row(`Size of the ${label}: wasm raw / gzip, JS glue gzip`, `${kb(wasm.length)} / ${kb(gzipSync(wasm, { level: 9 }).length)}, ${kb(gzipSync(glue, { level: 9 }).length)}`);
+  row(`Size of the ${label}: wasm raw / gzip, JS glue gzip`, EXACT, `${kb(wasm.length)} / ${kb(gzipSync(wasm, { level: 9 }).length)}, ${kb(gzipSync(glue, { level: 9 }).length)}`);
 }
 
 const withHeaders = await serveStatic(DIST, { isolation: true });
@@ -75,13 +75,13 @@ try {
   }
 
   const m = Object.fromEntries(Object.entries(times).map(([k, v]) => [k, median(v)]));
-  row("Load → ready, host sends the isolation headers (threads)", `${ms(m.headers)} (first visit, empty caches: ${ms(m.firstVisitHeaders)})`);
-  row("Load → ready, host without headers, first visit (service worker + one reload, threads)", ms(m.firstVisit));
-  row("Load → ready, host without headers, later visits (service worker already active, threads)", ms(m.laterVisit));
-  row("First-visit extra time of the service-worker reload (first visits: without − with headers)", ms(m.firstVisit - m.firstVisitHeaders));
-  row("Load → ready, embedded in a page that is not isolated (build without threads)", ms(m.embedded));
+  row("Load → ready, host sends the isolation headers (threads)", medianOf(RUNS), `${ms(m.headers)} (first visit, empty caches: ${ms(m.firstVisitHeaders)})`);
+  row("Load → ready, host without headers, first visit (service worker + one reload, threads)", medianOf(RUNS), ms(m.firstVisit));
+  row("Load → ready, host without headers, later visits (service worker already active, threads)", medianOf(RUNS), ms(m.laterVisit));
+  row("First-visit extra time of the service-worker reload (first visits: without − with headers)", `difference of two medians of ${RUNS}`, ms(m.firstVisit - m.firstVisitHeaders));
+  row("Load → ready, embedded in a page that is not isolated (build without threads)", medianOf(RUNS), ms(m.embedded));
 
-  print(`Hosts and builds: Chromium headless, 127.0.0.1; medians of ${RUNS} loads (first visits: a fresh browser profile each).`);
+  print(`Hosts and builds: Chromium headless, 127.0.0.1; each row says how many loads its figure is the median of (first visits: a fresh browser profile each).`);
 } finally {
   await withHeaders.close();
   await withoutHeaders.close();

@@ -1,5 +1,5 @@
 //! Native reference timings for the benchmark table (`bench/run.sh` runs this via `cargo bench`).
-//! Prints one JSON object: milliseconds, median of several runs.
+//! Prints one JSON object: milliseconds, each the median of `runs` runs (printed too, for the table).
 
 use std::hint::black_box;
 use std::time::Instant;
@@ -61,7 +61,7 @@ fn main() {
         black_box(folded_sum_of_squares(black_box(100_000_000)));
     });
     println!(
-        "{{\"seedSequentialMs\":{seed_sequential},\"seedTwoThreadsMs\":{seed_two_threads},\"kernel1e7Ms\":{kernel_1e7},\"kernel1e8Ms\":{kernel_1e8},\
+        "{{\"runs\":{runs},\"seedSequentialMs\":{seed_sequential},\"seedTwoThreadsMs\":{seed_two_threads},\"kernel1e7Ms\":{kernel_1e7},\"kernel1e8Ms\":{kernel_1e8},\
          \"folded1e7Ms\":{folded_1e7},\"folded1e8Ms\":{folded_1e8}}}"
     );
 }

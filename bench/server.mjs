@@ -1,9 +1,10 @@
 // The web server lab benchmark: each server model's measured throughput on each preset against the
-// queueing-theory bound for that model and load (one-at-a-time ≤ 1/(io+cpu), async ≤ 1/cpu, …).
+// queueing-theory bound for that model and load (one-at-a-time ≤ 1/(io+cpu), async ≤ 1/cpu, …):
+// a working model reaches the bound, less the run's fill and drain, and never passes it.
 // Prints one markdown table. Called by bench/run.sh after a release build; BENCH_RUNS: runs per cell.
 import { serveStatic, DIST } from "../tests/page/server.mjs";
 import { launchBrowser, openPage } from "../tests/page/browser.mjs";
-import { RUNS as ALL_RUNS, log, median } from "./table.mjs";
+import { RUNS as ALL_RUNS, check, log, median, medianOf, within } from "./table.mjs";
 
 const RUNS = Math.min(ALL_RUNS, 5);
 
@@ -41,12 +42,19 @@ try {
     }
   }
   if (problems.length) throw new Error(`page problems during the benchmark: ${problems.join("; ")}`);
-  console.log(`\nWeb server lab: ${cores} logical cores, Chromium headless; ${PRESETS[0].clients} closed-loop clients, ${PRESETS[0].requests} requests per run, medians of ${RUNS} runs.\n`);
-  console.log("| Preset (io / cpu per request) | Model | Throughput | Bound | Ratio to the bound | p50 | p99 | Goal | Met |\n|---|---|---|---|---|---|---|---|---|");
+  // The bound is a ceiling (queueing theory: no model answers faster than its slots or cores allow),
+  // so above it only by timer rounding: ≤ 1.02. Throughput counts N requests from the first arrival
+  // to the last answer, which includes filling and draining the pipeline: with C clients the run is
+  // about N/C rounds plus up to one round of fill and drain, so a working model reaches at least
+  // (N/C) / (N/C + 1) of the bound — 6/7 ≈ 0.86 for 60 requests and 10 clients: ≥ 0.85.
+  const rounds = PRESETS[0].requests / PRESETS[0].clients;
+  const low = Math.floor((rounds / (rounds + 1)) * 100) / 100;
+  console.log(`\nWeb server lab: ${cores} logical cores, Chromium headless; ${PRESETS[0].clients} closed-loop clients, ${PRESETS[0].requests} requests per run.\n`);
+  console.log("| Preset (io / cpu per request) | Model | Runs | Throughput | Bound | Ratio to the bound | p50 | p99 | Goal | Met |\n|---|---|---|---|---|---|---|---|---|---|");
   for (const r of rows) {
     const ratio = r.throughput / r.bound;
     console.log(
-      `| ${r.preset.name} (${r.preset.ioMs} / ${r.preset.cpuMs} ms) | ${r.model} | ${r.throughput.toFixed(1)}/s | ${r.bound.toFixed(1)}/s | ${ratio.toFixed(2)} | ${r.p50.toFixed(0)} ms | ${r.p99.toFixed(0)} ms | ≤ 1.02 | ${ratio <= 1.02 ? "✅" : "❌"} |`,
+      `| ${r.preset.name} (${r.preset.ioMs} / ${r.preset.cpuMs} ms) | ${r.model} | ${medianOf(RUNS)} | ${r.throughput.toFixed(1)}/s | ${r.bound.toFixed(1)}/s | ${ratio.toFixed(2)} | ${r.p50.toFixed(0)} ms | ${r.p99.toFixed(0)} ms | ${low}–1.02 | ${check(within(ratio, low, 1.02))} |`,
     );
   }
 } finally {
