@@ -2,10 +2,10 @@
 // download threads), shows each file's progress, result and the timeline, and keeps the files in
 // the browser's private file system. Checks, hashing, scheduling and drawing live in Rust.
 import { DownloadThreads } from "./io-threads.js";
-import { SavedFiles, fileNameFor } from "./saved-files.js";
+import { SavedFiles } from "./saved-files.js";
 import { simulatedNetworkReady } from "./isolation.js";
 
-const OPTIONS = new Set(["urls", "samples", "mode", "limit", "network", "timeoutMs"]);
+const OPTIONS = new Set(["urls", "samples", "mode", "limit", "network", "timeoutMs", "maxBytes"]);
 const DEFAULT_TIMEOUT_MS = 15_000;
 const PROGRESS_INTERVAL_MS = 100;
 const MODE_TITLES = {
@@ -25,7 +25,9 @@ export class DownloadsDemo {
   constructor({ bindings, module }) {
     this.bindings = bindings;
     this.threads = new DownloadThreads(module);
-    this.saved = new SavedFiles((bytes) => bindings.sha256Hex(bytes));
+    this.saved = new SavedFiles((record, bytes, lastModified) => bindings.savedFileHash(record, bytes, lastModified));
+    // Each file's size limit (Rust's default, 256 MiB) unless `downloads({ maxBytes })` raises it.
+    this.sizeLimit = bindings.downloadSizeLimit(undefined);
     this.manifest = [];
     this.running = null;
     this.lastRun = null;
@@ -70,16 +72,21 @@ export class DownloadsDemo {
     const total = (count) => formatBytes(files.slice(0, count).reduce((sum, f) => sum + f.bytes, 0));
     $("dl-source").options[0].textContent = `6 sample files (${total(6)} in all)`;
     $("dl-source").options[1].textContent = `12 sample files (${total(12)} in all)`;
-    if (!this.saved.supported) $("dl-saved-status").textContent = "This browser cannot save to its private file system; downloads are kept in memory only.";
-    // Listing hashes every stored file: it must not hold up the page becoming ready.
-    else this.#listSaved().catch((error) => ($("dl-saved-status").textContent = `Listing the saved files failed: ${error.message}`));
+    const limit = `Each download stops at ${this.sizeLimit.label} (playground.downloads({ maxBytes }) raises it).`;
+    if (!this.saved.supported) $("dl-saved-status").textContent = `This browser cannot save to its private file system; downloads are kept in memory only. ${limit}`;
+    else {
+      $("dl-saved-status").textContent = limit;
+      // Listing reads only the small records beside the files; still, it need not hold up the page.
+      this.#listSaved().catch((error) => ($("dl-saved-status").textContent = `Listing the saved files failed: ${error.message}`));
+    }
     this.#setBusy(false);
   }
 
   /**
    * `playground.downloads(options)`: `{ urls?, samples?, mode, limit?, network?, timeoutMs? }`. Without
    * `urls`, the first `samples` (default 6) sample files. `network` (default "none") is a preset name or
-   * `{ latencyMs, kbps }` and applies to the sample files.
+   * `{ latencyMs, kbps }` and applies to the sample files. `maxBytes` (default 256 MiB) is each file's
+   * size limit: a file past it fails on its own row and nothing of it is kept.
    */
   async run(options = {}) {
     if (options === null || typeof options !== "object" || Array.isArray(options))
@@ -101,7 +108,13 @@ export class DownloadsDemo {
     const network = this.bindings.networkConditions(options.network ?? "none", this.connections);
     const timeoutMs = options.timeoutMs ?? DEFAULT_TIMEOUT_MS;
     if (!Number.isInteger(timeoutMs) || timeoutMs < 1) throw new RangeError("timeoutMs must be a whole number of milliseconds ≥ 1.");
-    return this.#start({ addresses, mode, network, timeoutMs });
+    let sizeLimit;
+    try {
+      sizeLimit = this.bindings.downloadSizeLimit(options.maxBytes);
+    } catch (error) {
+      throw new RangeError(`playground.downloads: option "maxBytes": ${error.message}`);
+    }
+    return this.#start({ addresses, mode, network, timeoutMs, sizeLimit });
   }
 
   /** Cancels the run in progress; returns whether there was one. */
@@ -155,7 +168,7 @@ export class DownloadsDemo {
       $("dl-status").textContent = "Fix the marked fields, then run again.";
       return;
     }
-    this.#start({ addresses, mode, network, timeoutMs: DEFAULT_TIMEOUT_MS }).catch((error) => this.#showError(error));
+    this.#start({ addresses, mode, network, timeoutMs: DEFAULT_TIMEOUT_MS, sizeLimit: this.sizeLimit }).catch((error) => this.#showError(error));
   }
 
   #networkSpec() {
@@ -201,7 +214,7 @@ export class DownloadsDemo {
     return { url: url.href, fetchUrl, name: sample.name, bytes: sample.bytes, sha256: sample.sha256 };
   }
 
-  async #start({ addresses, mode, network, timeoutMs }) {
+  async #start({ addresses, mode, network, timeoutMs, sizeLimit }) {
     if (this.running) throw new Error("A download run is already in progress; cancel it or wait for it to finish.");
     const plans = addresses.map((address) => this.#plan(address, network));
     const controller = new AbortController();
@@ -220,7 +233,7 @@ export class DownloadsDemo {
       const progress = plans.map(() => ({ bytes: 0, total: null, state: "queued" }));
       const onEvent = (event) => Object.assign(progress[event.index], eventState(event));
       const ticker = setInterval(() => this.#renderProgress(progress), PROGRESS_INTERVAL_MS);
-      const files = plans.map((p) => ({ url: p.fetchUrl, name: p.name ?? undefined, bytes: p.bytes, sha256: p.sha256 }));
+      const files = plans.map((p) => this.#fileSpec(p, sizeLimit));
       // Download threads keep their own timing records: only this thread's requests can be measured.
       const waits = mode.mode === "threads" ? null : new ConnectionWaits(files.map((f) => f.url));
       const originMs = now();
@@ -235,7 +248,7 @@ export class DownloadsDemo {
       }
       const wallMs = now() - originMs;
       await attachConnectionWaits(results, waits, originMs);
-      const run = this.#finish(plans, results, { mode, network, wallMs, threadStartMs });
+      const run = this.#finish(plans, results, { mode, network, wallMs, threadStartMs, sizeLimit });
       await this.#keep(run);
       this.lastResult = run.api;
       this.onRun(run.api);
@@ -246,7 +259,19 @@ export class DownloadsDemo {
     }
   }
 
-  #finish(plans, results, { mode, network, wallMs, threadStartMs }) {
+  /**
+   * What Rust downloads for one plan: the address, the manifest entry of a sample, the size limit, and
+   * the saved file's name — from the address without the simulated network's query, so a file
+   * downloaded again, on any network, replaces its own copy and no other.
+   */
+  #fileSpec(plan, sizeLimit) {
+    return {
+      url: plan.fetchUrl, name: plan.name ?? undefined, bytes: plan.bytes, sha256: plan.sha256,
+      maxBytes: sizeLimit.maxBytes, saveAs: this.bindings.savedFileName(plan.url),
+    };
+  }
+
+  #finish(plans, results, { mode, network, wallMs, threadStartMs, sizeLimit }) {
     const files = results.map((r, i) => ({ ...r, url: plans[i].url, name: plans[i].name ?? fileNameFromUrl(plans[i].url) }));
     const flat = new Float64Array(files.flatMap((f, i) => [i, f.startMs, f.queuedMs, f.firstByteMs ?? Number.NaN, f.endMs, f.ok ? 1 : 0]));
     const concurrency = this.bindings.downloadConcurrency(flat);
@@ -256,14 +281,14 @@ export class DownloadsDemo {
     if (mode.mode === "concurrent") this.lastConcurrent.set(sameWork, wallMs);
     const sequentialMs = this.lastSequential.get(sameWork);
     const concurrentMs = this.lastConcurrent.get(sameWork);
-    const run = { files, flat, mode, network, wallMs, concurrency, threadStartMs, sequentialMs, concurrentMs };
+    const run = { files, flat, mode, network, wallMs, concurrency, threadStartMs, sequentialMs, concurrentMs, sizeLimit };
     this.lastRun = run;
     run.api = {
       files: files.map((f) => ({
         url: f.url, name: f.name, ok: f.ok, status: f.status, bytes: f.bytes, sha256: f.sha256,
         ...(f.ok ? {} : { error: f.error, errorKind: f.errorKind }),
         startMs: f.startMs, queuedMs: f.queuedMs, queuedFrom: f.queuedFrom, firstByteMs: f.firstByteMs, endMs: f.endMs,
-        verified: f.verified, simulated: f.simulated, savedAs: null,
+        verified: f.verified, simulated: f.simulated, savedAs: f.savedAs ?? null,
       })),
       wallMs,
       mode: mode.mode,
@@ -276,18 +301,13 @@ export class DownloadsDemo {
     return run;
   }
 
-  /** Saves every file that arrived (and matched its manifest entry) to the private file system. */
+  /** Shows the saved files again: Rust streamed every file that arrived intact into the private file system. */
   async #keep(run) {
-    if (!this.saved.supported || !run.files.some((f) => f.ok)) return;
-    const taken = new Set();
+    if (!this.saved.supported || !run.files.some((f) => f.savedAs)) return;
     try {
-      for (const [i, file] of run.files.entries()) {
-        if (!file.ok || !file.blob) continue;
-        run.api.files[i].savedAs = await this.saved.save(fileNameFor(file.url, taken), file.blob);
-      }
       await this.#listSaved();
     } catch (error) {
-      $("dl-saved-status").textContent = `Saving failed: ${error.message}`;
+      $("dl-saved-status").textContent = `Listing the saved files failed: ${error.message}`;
     }
   }
 
@@ -302,7 +322,10 @@ export class DownloadsDemo {
         link.type = "button";
         link.textContent = "Save to disk";
         link.addEventListener("click", () => saveToDisk(f.file, f.name));
-        row.append(cell(f.name, "name"), cell(formatBytes(f.bytes)), cell(f.sha256, "hash"), cell(link));
+        const name = cell(f.name, "name");
+        if (f.url) name.title = f.url;
+        const hash = f.sha256 ? cell(f.sha256, "hash") : cell("not checked (no SHA-256 was recorded when it was saved)", "muted");
+        row.append(name, cell(formatBytes(f.bytes)), hash, cell(link));
         return row;
       }),
     );
@@ -329,7 +352,7 @@ export class DownloadsDemo {
     this.#setBusy(true);
     $("dl-status").textContent = `Retrying ${previous.files[index].name}…`;
     try {
-      const file = { url: plan.fetchUrl, name: plan.name ?? undefined, bytes: plan.bytes, sha256: plan.sha256 };
+      const file = this.#fileSpec(plan, previous.sizeLimit ?? this.sizeLimit);
       const originMs = now();
       const [result] = await this.bindings.downloadFiles([file], "sequential", undefined, originMs, DEFAULT_TIMEOUT_MS, controller.signal, () => {});
       const retried = { ...result, url: plan.url, name: previous.files[index].name };
@@ -339,10 +362,7 @@ export class DownloadsDemo {
       $("dl-status").textContent = retried.ok
         ? `Retry of ${retried.name} succeeded in ${formatMs(retried.endMs)}.`
         : `Retry of ${retried.name} failed: ${retried.error}.`;
-      if (retried.ok && this.saved.supported) {
-        await this.saved.save(fileNameFor(retried.url, new Set()), retried.blob);
-        await this.#listSaved();
-      }
+      if (retried.savedAs) await this.#listSaved();
     } catch (error) {
       this.#showError(error);
     } finally {

@@ -1,14 +1,16 @@
 // Where downloaded files are kept: this site's Origin Private File System (OPFS), folder "downloads".
-// The listing re-reads every stored file and hashes it with the page's Rust, so what it shows is what
-// is really on disk.
+// The Rust download writes each file there chunk by chunk as it arrives and records its SHA-256
+// (computed while the bytes streamed in) beside it in "downloads/.index/<name>.json". Listing reads
+// only those small records and each file's size and date — never a file's bytes — so a large saved
+// file costs the listing nothing; a file without a current record is listed as "not checked".
 
 const FOLDER = "downloads";
+const RECORDS = ".index";
 
 export class SavedFiles {
-  constructor(sha256Hex) {
-    this.sha256Hex = sha256Hex;
-    // name → { bytes, lastModified, sha256 }: an unchanged file is not hashed again on every listing.
-    this.hashes = new Map();
+  /** `recordedHash(record, bytes, lastModified)`: the record's SHA-256 if it is still this file's. */
+  constructor(recordedHash) {
+    this.recordedHash = recordedHash;
   }
 
   /** Whether this browser offers a writable OPFS to pages. */
@@ -21,37 +23,23 @@ export class SavedFiles {
     return root.getDirectoryHandle(FOLDER, { create: true });
   }
 
-  /** Stores `blob` as `name` (replacing a file of that name); resolves to the name used. */
-  async save(name, blob) {
-    const folder = await this.#folder();
-    const handle = await folder.getFileHandle(name, { create: true });
-    const writable = await handle.createWritable();
-    try {
-      await writable.write(blob);
-    } finally {
-      await writable.close();
-    }
-    return name;
-  }
-
-  /** Every stored file: [{ name, bytes, sha256, file }], by name. */
+  /** Every stored file: [{ name, url, bytes, sha256 (null: not checked), file }], by name. */
   async list() {
     const folder = await this.#folder();
+    const records = await folder.getDirectoryHandle(RECORDS, { create: true });
     const files = [];
     for await (const handle of folder.values()) {
       if (handle.kind !== "file") continue;
+      // A File is a snapshot of the file's metadata; its bytes are read only if someone reads it.
       const file = await handle.getFile();
-      const known = this.hashes.get(handle.name);
-      const unchanged = known && known.bytes === file.size && known.lastModified === file.lastModified;
-      const sha256 = unchanged ? known.sha256 : this.sha256Hex(new Uint8Array(await file.arrayBuffer()));
-      this.hashes.set(handle.name, { bytes: file.size, lastModified: file.lastModified, sha256 });
-      files.push({ name: handle.name, bytes: file.size, sha256, file });
+      const record = await readRecord(records, handle.name);
+      const sha256 = record ? (this.recordedHash(record, file.size, file.lastModified) ?? null) : null;
+      files.push({ name: handle.name, url: typeof record?.url === "string" ? record.url : null, bytes: file.size, sha256, file });
     }
     return files.sort((a, b) => a.name.localeCompare(b.name));
   }
 
   async clear() {
-    this.hashes.clear();
     const root = await navigator.storage.getDirectory();
     await root.removeEntry(FOLDER, { recursive: true }).catch((error) => {
       if (error.name !== "NotFoundError") throw error;
@@ -59,21 +47,12 @@ export class SavedFiles {
   }
 }
 
-/** A safe file name for a URL: its last path segment, or "download", made unique among `taken`. */
-export function fileNameFor(url, taken) {
-  let base = "download";
+/** The record kept beside `name`, or null when there is none or it is not JSON (then: not checked). */
+async function readRecord(records, name) {
   try {
-    const last = new URL(url).pathname.split("/").filter(Boolean).pop();
-    if (last) base = decodeURIComponent(last);
+    const handle = await records.getFileHandle(`${name}.json`);
+    return JSON.parse(await (await handle.getFile()).text());
   } catch {
-    // Keep the default name.
+    return null;
   }
-  base = base.replace(/[^\w.\-]+/g, "_").replace(/^\.+/, "").slice(0, 80) || "download";
-  let name = base;
-  for (let copy = 2; taken.has(name); copy++) {
-    const dot = base.lastIndexOf(".");
-    name = dot > 0 ? `${base.slice(0, dot)}-${copy}${base.slice(dot)}` : `${base}-${copy}`;
-  }
-  taken.add(name);
-  return name;
 }

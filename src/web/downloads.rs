@@ -534,34 +534,33 @@ async fn read_body(
     run: &RunContext,
     total: Option<f64>,
 ) -> Result<(), FileFailure> {
-    let reader = ReadableStreamDefaultReader::new(body).map_err(|_| FileFailure::Unreachable)?;
+    let mut reader = BodyReader::new(body, matches!(sink, Sink::Saved(_)))
+        .map_err(|_| FileFailure::Unreachable)?;
     let mut scratch = Vec::new();
     loop {
-        let read = match JsFuture::from(reader.read()).await {
-            Ok(read) => read.unchecked_into::<ReadableStreamReadResult>(),
+        let chunk = match reader.next().await {
+            Ok(Some(chunk)) => chunk,
+            Ok(None) => return Ok(()),
             Err(_) => {
                 return Err(watchdog.abort_reason().unwrap_or(FileFailure::Interrupted {
                     after_bytes: hash.bytes(),
                 }))
             }
         };
-        if read.get_done().unwrap_or(false) {
-            return Ok(());
-        }
         watchdog.something_arrived();
-        let chunk: Uint8Array = read.get_value().unchecked_into();
         if let Err(too_large) = limit.check_next_chunk(hash.bytes(), u64::from(chunk.length())) {
             // Stops the transfer and frees the connection; nothing of this chunk is kept.
-            let _ = reader.cancel();
+            reader.cancel();
             return Err(too_large);
         }
         scratch.resize(chunk.length() as usize, 0);
         chunk.copy_to(&mut scratch);
         hash.update(&scratch);
         if let Err(failure) = sink.take(&chunk).await {
-            let _ = reader.cancel();
+            reader.cancel();
             return Err(failure);
         }
+        reader.recycle(chunk);
         watchdog.something_arrived();
         run.emit(&[
             ("type", "progress".into()),
@@ -569,6 +568,76 @@ async fn read_body(
             ("bytes", (hash.bytes() as f64).into()),
             ("total", total.map_or(JsValue::NULL, JsValue::from)),
         ]);
+    }
+}
+
+/// How big a piece of the body one read may bring when the reader brings its own buffer.
+const READ_BUFFER_BYTES: u32 = 1 << 20;
+
+/// Reads a body chunk by chunk. Streaming into a file, it reads into one buffer of its own, used
+/// again and again (a "BYOB" reader): the browser then never allocates a fresh chunk that lingers
+/// until the garbage collector runs, and a 512 MiB file passes through a single 1 MiB buffer.
+/// Where that reader is not offered, and for bodies kept in memory, the browser's own chunks.
+enum BodyReader {
+    Chunks(ReadableStreamDefaultReader),
+    OwnBuffer {
+        reader: JsValue,
+        buffer: Option<js_sys::ArrayBuffer>,
+    },
+}
+
+impl BodyReader {
+    fn new(body: &web_sys::ReadableStream, own_buffer: bool) -> Result<Self, JsValue> {
+        if own_buffer {
+            let get_reader: Function = Reflect::get(body, &"getReader".into())?.dyn_into()?;
+            if let Ok(reader) = get_reader.call1(body, &object(&[("mode", "byob".into())])) {
+                return Ok(BodyReader::OwnBuffer {
+                    reader,
+                    buffer: None,
+                });
+            }
+        }
+        Ok(BodyReader::Chunks(ReadableStreamDefaultReader::new(body)?))
+    }
+
+    /// The next piece of the body, or `None` at its end.
+    async fn next(&mut self) -> Result<Option<Uint8Array>, JsValue> {
+        let read = match self {
+            BodyReader::Chunks(reader) => JsFuture::from(reader.read()).await?,
+            BodyReader::OwnBuffer { reader, buffer } => {
+                // The read takes the buffer over (it detaches it) and hands it back in its result.
+                let buffer = buffer
+                    .take()
+                    .unwrap_or_else(|| js_sys::ArrayBuffer::new(READ_BUFFER_BYTES));
+                let view =
+                    Uint8Array::new_with_byte_offset_and_length(&buffer, 0, READ_BUFFER_BYTES);
+                saved_file::call(reader, "read", &[view.into()]).await?
+            }
+        };
+        let read = read.unchecked_into::<ReadableStreamReadResult>();
+        if read.get_done().unwrap_or(false) {
+            return Ok(None);
+        }
+        Ok(Some(read.get_value().unchecked_into()))
+    }
+
+    /// Gives a chunk's memory back for the next read, once nothing refers to the chunk any more.
+    fn recycle(&mut self, chunk: Uint8Array) {
+        if let BodyReader::OwnBuffer { buffer, .. } = self {
+            *buffer = Some(chunk.buffer());
+        }
+    }
+
+    fn cancel(&self) {
+        let reader = match self {
+            BodyReader::Chunks(reader) => reader.as_ref(),
+            BodyReader::OwnBuffer { reader, .. } => reader,
+        };
+        if let Ok(cancel) =
+            Reflect::get(reader, &"cancel".into()).and_then(|f| f.dyn_into::<Function>())
+        {
+            let _ = cancel.call0(reader);
+        }
     }
 }
 

@@ -4,8 +4,10 @@
 // failures are named per file while the others succeed, cancel, saving, and no unexpected errors.
 import { after, before, describe, test } from "node:test";
 import assert from "node:assert/strict";
-import { readFile } from "node:fs/promises";
+import { readFile, readdir } from "node:fs/promises";
+import { readFileSync } from "node:fs";
 import { createServer } from "node:net";
+import { createHash } from "node:crypto";
 import { ISOLATION_HEADERS, serveStatic, DIST } from "./server.mjs";
 import { launchBrowser, openPage } from "./browser.mjs";
 
@@ -35,6 +37,14 @@ before(async () => {
     isolation: true,
     routes: {
       "/hangs.bin": () => {}, // accepts the request and never answers
+      // Bodies past a small maxBytes: one announces its size, one does not (chunked).
+      "/big/with-length.bin": (request, response) => sendBody(response, BIG_BODY, { announce: true }),
+      "/big/no-length.bin": (request, response) => sendBody(response, BIG_BODY, { announce: false }),
+      // Two files with the same last path segment; /a/ changes on every request (a new version).
+      "/a/same.bin": (request, response) => sendBody(response, sameA(), { announce: true }),
+      "/b/same.bin": (request, response) => sendBody(response, SAME_B, { announce: true }),
+      // `?bytes=N`: N bytes, generated as they are sent (no Content-Length), hashed here as they go.
+      "/stream.bin": (request, response) => streamBytes(request, response),
     },
   });
   otherOrigin = await serveStatic(DIST, {
@@ -58,6 +68,126 @@ after(async () => {
   await server?.close();
   await otherOrigin?.close();
 });
+
+const MiB = 1024 * 1024;
+const BIG_BODY = pattern(3 * MiB, 1);
+const SAME_B = pattern(20_000, 2);
+let sameVersion = 0;
+const sameA = () => pattern(10_000 + sameVersion, 100 + sameVersion++);
+/** What /stream.bin sent, by its `bytes`: { bytes, sha256 } once the body has ended. */
+const streamed = new Map();
+
+/** `size` bytes that differ with `seed`. */
+function pattern(size, seed) {
+  const bytes = Buffer.alloc(size);
+  for (let i = 0; i < size; i++) bytes[i] = (i * 31 + seed * 7 + (i >> 12)) & 255;
+  return bytes;
+}
+
+const sha256 = (bytes) => createHash("sha256").update(bytes).digest("hex");
+
+/** Writes `body` in 64 KiB pieces, waiting whenever the connection is full; stops if the client goes. */
+function sendBody(response, body, { announce }) {
+  response.writeHead(200, { "Content-Type": "application/octet-stream", ...(announce ? { "Content-Length": body.length } : {}) });
+  response.on("error", () => {});
+  let offset = 0;
+  const pump = () => {
+    while (offset < body.length && !response.destroyed) {
+      const piece = body.subarray(offset, offset + 64 * 1024);
+      offset += piece.length;
+      if (!response.write(piece)) return void response.once("drain", pump);
+    }
+    response.end();
+  };
+  pump();
+}
+
+function streamBytes(request, response) {
+  const total = Number(new URL(request.url, "http://localhost").searchParams.get("bytes"));
+  const piece = pattern(64 * 1024, 3);
+  const hash = createHash("sha256");
+  response.writeHead(200, { "Content-Type": "application/octet-stream" });
+  response.on("error", () => {});
+  let sent = 0;
+  const pump = () => {
+    while (sent < total && !response.destroyed) {
+      const part = piece.subarray(0, Math.min(piece.length, total - sent));
+      sent += part.length;
+      hash.update(part);
+      if (!response.write(part)) return void response.once("drain", pump);
+    }
+    if (sent === total) streamed.set(total, { bytes: total, sha256: hash.digest("hex") });
+    response.end();
+  };
+  pump();
+}
+
+/**
+ * The name a URL's file is saved under, written out again here for plain names: the last path
+ * segment with the first 12 hex digits of the whole URL's SHA-256 before its extension.
+ */
+function savedName(url) {
+  const last = new URL(url).pathname.split("/").filter(Boolean).pop();
+  const tag = sha256(url).slice(0, 12);
+  const dot = last.lastIndexOf(".");
+  return dot > 0 ? `${last.slice(0, dot)}-${tag}${last.slice(dot)}` : `${last}-${tag}`;
+}
+
+/** Every entry of the page's OPFS folder "downloads" (or a folder in it), read directly: [{ name, kind, bytes }]. */
+const opfsEntries = (target = page, path = []) =>
+  target.evaluate(async (path) => {
+    let folder = await navigator.storage.getDirectory();
+    for (const name of ["downloads", ...path]) folder = await folder.getDirectoryHandle(name, { create: true });
+    const entries = [];
+    for await (const handle of folder.values())
+      entries.push({ name: handle.name, kind: handle.kind, bytes: handle.kind === "file" ? (await handle.getFile()).size : null });
+    return entries.sort((a, b) => (a.name < b.name ? -1 : 1));
+  }, path);
+
+/** The SHA-256 of a saved file's stored bytes, computed by the browser's own crypto (not the page's Rust). */
+const opfsDigest = (name, target = page) =>
+  target.evaluate(async (name) => {
+    const root = await navigator.storage.getDirectory();
+    const folder = await root.getDirectoryHandle("downloads");
+    const bytes = await (await (await folder.getFileHandle(name)).getFile()).arrayBuffer();
+    return [...new Uint8Array(await crypto.subtle.digest("SHA-256", bytes))].map((b) => b.toString(16).padStart(2, "0")).join("");
+  }, name);
+
+/** Every process below this one: the test's Chromium (browser, renderers, services). */
+async function chromiumPids() {
+  const parents = new Map();
+  for (const pid of (await readdir("/proc")).filter((name) => /^\d+$/.test(name))) {
+    try {
+      parents.set(pid, (await readFile(`/proc/${pid}/status`, "utf8")).match(/^PPid:\s+(\d+)/m)[1]);
+    } catch {
+      // The process ended while being read.
+    }
+  }
+  const mine = new Set([String(process.pid)]);
+  for (let grew = true; grew; ) {
+    grew = false;
+    for (const [pid, parent] of parents)
+      if (!mine.has(pid) && mine.has(parent)) {
+        mine.add(pid);
+        grew = true;
+      }
+  }
+  mine.delete(String(process.pid));
+  return [...mine];
+}
+
+/** Resident memory (bytes) of `pids`, summed; read synchronously so that sampling stays cheap. */
+function rssOf(pids) {
+  let sum = 0;
+  for (const pid of pids) {
+    try {
+      sum += Number(readFileSync(`/proc/${pid}/status`, "utf8").match(/^VmRSS:\s+(\d+) kB/m)?.[1] ?? 0) * 1024;
+    } catch {
+      // The process ended.
+    }
+  }
+  return sum;
+}
 
 const download = (options) => page.evaluate((o) => playground.downloads(o), options);
 const sampleUrl = (name) => new URL(`samples/${name}`, server.url).href;
@@ -178,7 +308,9 @@ describe("downloads demo", () => {
       assert.match(result.files[2].error, /^not the published file: its SHA-256 is [0-9a-f]{12}…, the manifest says [0-9a-f]{12}…; not saved$/);
       assert.match(await other.textContent("#dl-files-body tr:nth-child(3) td:nth-child(5)"), /not the published file/);
       const saved = await other.$$eval("#dl-saved-body tr", (trs) => trs.map((tr) => tr.cells[0].textContent));
-      assert.deepEqual(saved, [manifest[0].name, manifest[1].name], "only the intact files were kept");
+      const intact = [0, 1].map((i) => savedName(new URL(`samples/${manifest[i].name}`, corrupt.url).href)).sort();
+      assert.deepEqual(saved, intact, "only the intact files were kept");
+      assert.deepEqual((await opfsEntries(other)).map((e) => e.name), [".index", ...intact], "nothing else is in the private file system");
       assert.deepEqual(otherProblems, []);
     } finally {
       await other.close();
@@ -220,7 +352,7 @@ describe("downloads demo", () => {
     assertSamples(run, 6);
     const saved = await page.$$eval("#dl-saved-body tr", (trs) => trs.map((tr) => [tr.cells[0].textContent, tr.cells[2].textContent]));
     for (const entry of manifest.slice(0, 6))
-      assert.ok(saved.some(([name, sha]) => name === entry.name && sha === entry.sha256), `${entry.name} is saved intact`);
+      assert.ok(saved.some(([name, sha]) => name === savedName(sampleUrl(entry.name)) && sha === entry.sha256), `${entry.name} is saved intact`);
     await page.screenshot({ path: "tests/artifacts/downloads.png", fullPage: true });
   });
 
@@ -247,6 +379,134 @@ describe("downloads demo", () => {
     await assert.rejects(download({ network: "5g" }), /network must be/);
     await assert.rejects(download({ urls: ["javascript:alert(1)"] }), /not javascript:/);
     await assert.rejects(download({ speed: 1 }), /Unknown option "speed"/);
+  });
+
+  test("a file past maxBytes fails on its own row, with or without a Content-Length, and leaves nothing saved", async () => {
+    const big = ["big/with-length.bin", "big/no-length.bin"].map((path) => new URL(path, server.url).href);
+    const urls = [sampleUrl(manifest[0].name), ...big, sampleUrl(manifest[1].name)];
+    const result = await download({ urls, mode: "concurrent", maxBytes: MiB });
+    assert.deepEqual(result.files.map((f) => (f.ok ? "ok" : f.errorKind)), ["ok", "too-large", "too-large", "ok"]);
+    assert.equal(result.files[1].error, "the server announced 3 MiB: larger than the 1 MiB limit; raise maxBytes to download it");
+    assert.equal(result.files[2].error, "more than 1 MiB arrived: larger than the 1 MiB limit; raise maxBytes to download it (the partial file was removed)");
+    assert.deepEqual(result.files.map((f) => f.savedAs), [savedName(urls[0]), null, null, savedName(urls[3])]);
+    const rows = await page.$$eval("#dl-files-body tr", (trs) => trs.map((tr) => tr.cells[4].textContent));
+    assert.match(rows[1], /larger than the 1 MiB limit; raise maxBytes to download it/);
+    assert.match(rows[2], /larger than the 1 MiB limit; raise maxBytes to download it/);
+    // Read from the private file system itself: no file, no swap file, no record of the big ones.
+    const names = (await opfsEntries()).map((e) => e.name);
+    const records = (await opfsEntries(page, [".index"])).map((e) => e.name);
+    for (const url of big) {
+      assert.ok(!names.includes(savedName(url)), `${url} left a file: ${names}`);
+      assert.ok(!records.includes(`${savedName(url)}.json`), `${url} left a record: ${records}`);
+    }
+    assert.ok(!names.some((n) => n.endsWith(".crswap")), `a swap file was left: ${names}`);
+    assert.ok(records.includes(`${savedName(urls[0])}.json`), "the files that arrived have their record");
+    assert.equal(await opfsDigest(savedName(urls[0])), manifest[0].sha256);
+
+    // Raised past the body's size, the same two arrive whole and are saved under their own names.
+    const raised = await download({ urls: big, mode: "concurrent", maxBytes: 4 * MiB });
+    for (const [i, file] of raised.files.entries()) {
+      assert.equal(file.ok, true, file.error);
+      assert.equal(file.bytes, BIG_BODY.length);
+      assert.equal(file.sha256, sha256(BIG_BODY));
+      assert.equal(file.savedAs, savedName(big[i]));
+      assert.equal(await opfsDigest(file.savedAs), sha256(BIG_BODY), "the stored bytes are the body");
+    }
+    await assert.rejects(download({ maxBytes: 0 }), /maxBytes.*from 1 to 9007199254740991/);
+    await assert.rejects(download({ maxBytes: 1.5 }), /maxBytes/);
+  });
+
+  test("two addresses ending in the same name are both kept; downloading one again replaces only its own file", async () => {
+    const urls = ["a/same.bin", "b/same.bin", "a/same.bin?v=2"].map((path) => new URL(path, server.url).href);
+    const first = sameVersion;
+    const result = await download({ urls, mode: "sequential" });
+    assert.ok(result.files.every((f) => f.ok), JSON.stringify(result.files.map((f) => f.error)));
+    const names = urls.map(savedName);
+    assert.equal(new Set(names).size, 3);
+    assert.deepEqual(result.files.map((f) => f.savedAs), names);
+    const bodies = [pattern(10_000 + first, 100 + first), SAME_B, pattern(10_000 + first + 1, 101 + first)];
+    for (const [i, name] of names.entries()) assert.equal(await opfsDigest(name), sha256(bodies[i]), `${urls[i]} kept its own bytes`);
+
+    const again = await download({ urls: [urls[0]], mode: "sequential" });
+    const now = pattern(10_000 + first + 2, 102 + first);
+    assert.equal(again.files[0].savedAs, names[0]);
+    assert.equal(await opfsDigest(names[0]), sha256(now), "replaced by the new download");
+    assert.equal(await opfsDigest(names[1]), sha256(bodies[1]), "the other address's file is untouched");
+    assert.equal(await opfsDigest(names[2]), sha256(bodies[2]), "the same path with a query is untouched");
+    const same = (await opfsEntries()).filter((e) => e.kind === "file" && e.name.startsWith("same-"));
+    assert.equal(same.length, 3, JSON.stringify(same));
+  });
+
+  test("a large file streams to disk in bounded memory, and listing it after a reload does not read it", async (t) => {
+    // Twice the default limit (raised for it): holding the body would take at least this much memory.
+    const bytes = 512 * MiB;
+    const url = new URL(`stream.bin?bytes=${bytes}`, server.url).href;
+    const pids = await chromiumPids();
+    const before = rssOf(pids);
+    let peak = before;
+    let samples = 0;
+    const sampler = setInterval(() => {
+      peak = Math.max(peak, rssOf(pids));
+      samples++;
+    }, 50);
+    let result;
+    try {
+      result = await download({ urls: [url], mode: "sequential", timeoutMs: 60_000, maxBytes: 2 * bytes });
+    } finally {
+      clearInterval(sampler);
+    }
+    // The test profile lives in /tmp: the big file goes again once this test is over.
+    t.after(() =>
+      page
+        .evaluate(async (name) => {
+          const folder = await (await navigator.storage.getDirectory()).getDirectoryHandle("downloads");
+          await folder.removeEntry(name);
+        }, result.files[0].savedAs)
+        .catch(() => {}),
+    );
+    peak = Math.max(peak, rssOf(pids));
+    const file = result.files[0];
+    assert.equal(file.ok, true, file.error);
+    assert.deepEqual({ bytes: file.bytes, sha256: file.sha256 }, streamed.get(bytes));
+    const grewMiB = (peak - before) / MiB;
+    console.log(`downloading ${bytes / MiB} MiB: Chromium's memory (${(before / MiB).toFixed(0)} MiB before, ${samples} samples) grew by ${grewMiB.toFixed(1)} MiB at most`);
+    assert.ok(samples >= 5 && before > 50 * MiB, "the memory was measured");
+    assert.ok(grewMiB < bytes / MiB / 4, `memory grew by ${grewMiB.toFixed(0)} MiB for a ${bytes / MiB} MiB file`);
+
+    // A file saved without a record (as an older version of the page saved them): listed, not read.
+    await page.evaluate(async () => {
+      const folder = await (await navigator.storage.getDirectory()).getDirectoryHandle("downloads");
+      const writable = await (await folder.getFileHandle("older-file.bin", { create: true })).createWritable();
+      await writable.write(new Uint8Array(1000));
+      await writable.close();
+    });
+    // The listing's time after a reload: from the manifest's arrival (the listing starts right after)
+    // until the saved files' count is shown.
+    await page.addInitScript(() => {
+      document.addEventListener("DOMContentLoaded", () => {
+        const count = document.getElementById("dl-saved-count");
+        new MutationObserver(() => (window.listedAt ??= performance.now())).observe(count, { childList: true, characterData: true, subtree: true });
+      });
+    });
+    await page.reload();
+    await page.evaluate(() => playground.ready);
+    await page.waitForFunction(() => window.listedAt !== undefined);
+    const { listingMs, readMs } = await page.evaluate(async (name) => {
+      const manifest = performance.getEntriesByType("resource").find((e) => e.name.endsWith("samples/manifest.json"));
+      const listingMs = window.listedAt - manifest.responseEnd;
+      // What reading the file to hash it costs, measured here: the bytes, then the browser's own SHA-256.
+      const started = performance.now();
+      const folder = await (await navigator.storage.getDirectory()).getDirectoryHandle("downloads");
+      const bytes = await (await (await folder.getFileHandle(name)).getFile()).arrayBuffer();
+      await crypto.subtle.digest("SHA-256", bytes);
+      return { listingMs, readMs: performance.now() - started };
+    }, file.savedAs);
+    console.log(`listing the saved files took ${listingMs.toFixed(0)} ms; reading and hashing the ${bytes / MiB} MiB file takes ${readMs.toFixed(0)} ms`);
+    assert.ok(listingMs < readMs / 3, `listing took ${listingMs.toFixed(0)} ms, reading the file ${readMs.toFixed(0)} ms`);
+    const rows = await page.$$eval("#dl-saved-body tr", (trs) => trs.map((tr) => [tr.cells[0].textContent, tr.cells[2].textContent]));
+    assert.deepEqual(rows.find(([name]) => name === file.savedAs), [file.savedAs, streamed.get(bytes).sha256]);
+    assert.deepEqual(rows.find(([name]) => name === "older-file.bin"), ["older-file.bin", "not checked (no SHA-256 was recorded when it was saved)"]);
+    assert.match(await page.textContent("#dl-saved-status"), /Each download stops at 256 MiB \(playground\.downloads\(\{ maxBytes \}\) raises it\)/);
   });
 
   test("no page errors, and console errors only for the deliberately failing addresses", () => {

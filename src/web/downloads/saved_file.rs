@@ -141,12 +141,16 @@ async fn folder(name: &str) -> Result<JsValue, JsValue> {
     call(&root, "getDirectoryHandle", &[name.into(), create_option()]).await
 }
 
-fn create_option() -> JsValue {
+pub(super) fn create_option() -> JsValue {
     object(&[("create", true.into())])
 }
 
 /// Calls `target.method(...args)` and awaits the promise it returns.
-async fn call(target: &JsValue, method: &str, args: &[JsValue]) -> Result<JsValue, JsValue> {
+pub(super) async fn call(
+    target: &JsValue,
+    method: &str,
+    args: &[JsValue],
+) -> Result<JsValue, JsValue> {
     let function: Function = Reflect::get(target, &method.into())?.dyn_into()?;
     let returned = function.apply(target, &args.iter().collect::<Array>())?;
     JsFuture::from(Promise::resolve(&returned)).await
