@@ -3,8 +3,14 @@
 // the run history exports CSV and JSON that match what the page showed, and bad links are explained.
 import { after, before, describe, test } from "node:test";
 import assert from "node:assert/strict";
+import { createHash } from "node:crypto";
 import { readFile } from "node:fs/promises";
 import { openPage, servePlayground } from "./browser.mjs";
+import { DIST } from "./server.mjs";
+
+/** Σ i² for i < n by the closed formula n(n−1)(2n−1)/6, in BigInt: an answer the page did not compute. */
+const sumOfSquaresBelow = (n) => String((BigInt(n) * BigInt(n - 1) * BigInt(2 * n - 1)) / 6n);
+const grouped = (digits) => digits.replace(/\B(?=(\d{3})+(?!\d))/g, ",");
 
 let session;
 let server;
@@ -99,29 +105,63 @@ describe("links, embeds and exports", () => {
 
   test("the history's CSV and JSON downloads match the runs the page showed", async () => {
     const { page, problems } = await open("");
-    await page.evaluate(() => playground.cpu({ mode: "sequential", tasks: 3, n: 1_000_000 }));
+    // Expected values come from the inputs put in and the closed formula, never from the page.
+    await page.evaluate(() => playground.cpu({ mode: "sequential", tasks: 3, n: 1_000_000, chunks: 2 }));
+    const firstWall = await page.textContent("#cpu-wall");
     await page.evaluate(() => playground.cpu({ mode: "processes", processes: 2, tasks: 2, n: 2_000_000, crashTask: 1 }));
     const shown = await page.$$eval("#cpu-results-body td:last-child", (tds) => tds.map((td) => td.textContent));
+    const oneMillion = sumOfSquaresBelow(1_000_000);
+    const twoMillion = sumOfSquaresBelow(2_000_000);
+    assert.equal(shown[0], grouped(twoMillion));
+    assert.match(shown[1], /lost: its process crashed/);
     await page.click("#cpu-history summary");
-    assert.equal(await page.textContent("#cpu-history-count"), "2");
+    assert.equal(await page.textContent("#cpu-history-count"), "2", "two runs were made");
+
     const [csvDownload] = await Promise.all([page.waitForEvent("download"), page.click("#cpu-export-csv")]);
     const rows = parseCsv(await readFile(await csvDownload.path(), "utf8"));
     assert.equal(rows.length, 3 + 2, "one row per task per run");
-    assert.deepEqual(rows.slice(0, 3).map((r) => [r.run, r.mode, r.task]), [["1", "sequential", "0"], ["1", "sequential", "1"], ["1", "sequential", "2"]]);
-    const last = rows.slice(3);
-    assert.equal(last[0].sum.replace(/\B(?=(\d{3})+(?!\d))/g, ","), shown[0], "the exported sum is the one shown");
-    assert.equal(last[1].sum, "");
-    assert.match(last[1].error, /task 1 crashed on purpose/);
-    assert.match(shown[1], /lost: its process crashed/);
+    assert.deepEqual(
+      rows.map((r) => [r.run, r.mode, r.workers, r.tasks, r.n, r.chunks, r.task, r.sum]),
+      [
+        ["1", "sequential", "1", "3", "1000000", "2", "0", oneMillion],
+        ["1", "sequential", "1", "3", "1000000", "2", "1", oneMillion],
+        ["1", "sequential", "1", "3", "1000000", "2", "2", oneMillion],
+        ["2", "processes", "2", "2", "2000000", "1", "0", twoMillion],
+        ["2", "processes", "2", "2", "2000000", "1", "1", ""],
+      ],
+    );
+    assert.match(rows[4].error, /task 1 crashed on purpose/);
+    assert.deepEqual(rows.slice(0, 4).map((r) => r.error), ["", "", "", ""]);
+
     const [jsonDownload] = await Promise.all([page.waitForEvent("download"), page.click("#cpu-export-json")]);
     const runs = JSON.parse(await readFile(await jsonDownload.path(), "utf8"));
     assert.deepEqual(runs.map((r) => r.run), [1, 2]);
-    assert.deepEqual(runs[1].result, await page.evaluate(() => playground.lastCpuRun));
-    // The downloads' export: one row per file.
+    const [first, second] = runs.map((r) => r.result);
+    assert.deepEqual([first.mode, first.threads, first.results], ["sequential", 1, [oneMillion, oneMillion, oneMillion]]);
+    assert.deepEqual([second.mode, second.processes, second.results], ["processes", 2, [twoMillion, null]]);
+    assert.deepEqual(second.errors.map((e) => e.task), [1]);
+    // Each task's spans cover its numbers once: 0..n, in the chunks asked for (the crashed task has none).
+    const coverage = (run, task) =>
+      run.spans.filter((s) => s.task === task).map((s) => [s.rangeStart, s.rangeEnd]).sort((a, b) => a[0] - b[0]);
+    for (const task of [0, 1, 2]) assert.deepEqual(coverage(first, task), [[0, 500_000], [500_000, 1_000_000]], `task ${task}`);
+    assert.deepEqual(coverage(second, 0), [[0, 2_000_000]]);
+    assert.deepEqual(coverage(second, 1), []);
+    assert.equal(Number(rows[0].wallMs), Number(first.wallMs.toFixed(3)), "CSV and JSON give the same wall time");
+    // ... and it is the one the page showed for that run (the page writes 12.3 ms, or 1,234 ms from 10 ms on).
+    const ms = first.wallMs;
+    assert.equal(firstWall, ms >= 10 ? `${Math.round(ms).toLocaleString("en-US")} ms` : `${ms.toFixed(1)} ms`);
+
+    // The downloads' export: one row per file, with the SHA-256 of the very file on disk.
     await page.evaluate(() => playground.downloads({ samples: 2, mode: "concurrent" }));
     const downloadsCsv = parseCsv(await page.evaluate(() => playground.history.downloads.csv()));
-    const last2 = await page.evaluate(() => playground.lastDownloadsRun);
-    assert.deepEqual(downloadsCsv.map((r) => r.sha256), last2.files.map((f) => f.sha256));
+    assert.equal(downloadsCsv.length, 2);
+    for (const row of downloadsCsv) {
+      const file = new URL(row.url).pathname;
+      assert.match(file, /^\/samples\//);
+      const onDisk = await readFile(`${DIST}${file}`);
+      assert.equal(row.sha256, createHash("sha256").update(onDisk).digest("hex"), file);
+      assert.equal(Number(row.bytes), onDisk.length, file);
+    }
     assert.deepEqual(problems, []);
     await page.close();
   });
