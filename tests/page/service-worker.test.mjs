@@ -125,6 +125,8 @@ describe("the service worker never traps a site", () => {
       await page.waitForFunction(() => window.playground !== undefined);
       await page.evaluate(() => playground.ready);
       assert.equal(await page.evaluate(() => crossOriginIsolated), true, "isolated by the host itself");
+      // The worker unregisters itself while it answers this navigation; the page sees it a moment later.
+      await page.waitForFunction(() => navigator.serviceWorker.getRegistrations().then((all) => all.length === 0), null, { timeout: 5_000 }).catch(() => {});
       assert.deepEqual(await registrations(page), [], "the worker unregistered itself");
       await page.reload();
       await page.waitForFunction(() => window.playground !== undefined);
