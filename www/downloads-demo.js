@@ -99,13 +99,18 @@ export class DownloadsDemo {
       if (!Array.isArray(options.urls) || options.urls.some((u) => typeof u !== "string"))
         throw new TypeError("urls must be an array of strings.");
       addresses = this.#checkUrls(options.urls.join("\n"));
-      if (!addresses.ok) throw new RangeError(addresses.errors.map((e) => e.message).join("; "));
+      if (!addresses.ok) throw new RangeError(`playground.downloads: option "urls": ${addresses.errors.map((e) => e.message).join("; ")}`);
       addresses = addresses.urls.map((u) => u.url);
     } else {
       addresses = this.#sampleAddresses(options.samples ?? 6);
     }
     const mode = this.bindings.checkDownloadMode(options.mode ?? "concurrent", options.limit, addresses.length);
-    const network = this.bindings.networkConditions(options.network ?? "none", this.connections);
+    let network;
+    try {
+      network = this.bindings.networkConditions(options.network ?? "none", this.connections);
+    } catch (error) {
+      throw new RangeError(`playground.downloads: option "network": ${error.message}`);
+    }
     const timeoutMs = options.timeoutMs ?? DEFAULT_TIMEOUT_MS;
     if (!Number.isInteger(timeoutMs) || timeoutMs < 1) throw new RangeError("timeoutMs must be a whole number of milliseconds ≥ 1.");
     let sizeLimit;

@@ -185,9 +185,13 @@ pub fn sum_decimals(parts: Vec<String>) -> Result<String, JsError> {
 pub fn count_shared_export(
     threads: u32,
     increments: f64,
-    method: &str,
+    method: JsValue,
 ) -> Result<JsValue, JsError> {
-    let method = CounterMethod::parse(method).map_err(|m| JsError::new(&m))?;
+    // A JsValue, not &str: the generated glue would read a non-string as one and corrupt memory.
+    let method = method
+        .as_string()
+        .ok_or_else(|| JsError::new("method must be a string such as \"atomic\""))?;
+    let method = CounterMethod::parse(&method).map_err(|m| JsError::new(&m))?;
     let pool_threads = rayon::current_num_threads() as u32;
     if threads == 0 || threads > pool_threads {
         return Err(JsError::new(&format!(
