@@ -26,16 +26,17 @@ function fitSerialFraction(points) {
 }
 
 /**
- * Sweeps to run, and how far the fraction fitted to their fastest times may land from the 0.3 put
- * in. The fit reads every loss of the parallel part as serial work: a parallel speedup s on 2
- * threads gives 0.3 + 0.7·(2/s − 1), so 0.35–0.37 for the 1.83–1.88× measured on 2 cores
- * (docs/TOOLCHAIN: rayon in a worker, native rayon); ±0.15 allows s down to 1.6. A break that
- * makes the serial part parallel fits 0 (measured); a fit of the wrong form, 1. On this machine
- * while other engineers' builds and browsers held it at load average 8–17, single sweeps fitted
- * anything from 0 to 1 and even the fastest-of-3 fit missed: this test needs the 2 cores to itself.
+ * Sweeps to run, and where the fraction fitted to their fastest times must land for the 0.3 put in.
+ * The fit reads every loss of the parallel part as serial work (a parallel speedup s on 2 threads
+ * fits 0.3 + 0.7·(2/s − 1)), so it lands above 0.3, never far below. Measured on this 2-core
+ * machine (n = 50M, fastest of 3 sweeps, other engineers' work at load average 2–5): 0.31, 0.40,
+ * 0.44, 0.52, 0.65 (the last at load 5; busier, anything from 0 to 1). Breaks land outside: a
+ * serial part that runs in parallel fits 0.000 (measured); a baseline without the serial part
+ * would fit ~0.9 (computed). The bounds are wide because the machine is shared; the exact checks
+ * in the test pin the fit itself.
  */
 const SWEEPS = 3;
-const SERIAL_FIT_TOLERANCE = 0.15;
+const SERIAL_FIT_RANGE = [0.2, 0.6];
 
 let session;
 let page;
@@ -191,7 +192,8 @@ describe("threads vs processes lab", () => {
     const best = workers.map((w) => ({ workers: w, speedup: sequentialMs / fastest((s) => s.points[w - 1].wallMs) }));
     const fitted = fitSerialFraction(best);
     const measured = JSON.stringify(sweeps.map((s) => [Math.round(s.sequentialMs), ...s.points.map((p) => Math.round(p.wallMs))]));
-    assert.ok(Math.abs(fitted - 0.3) <= SERIAL_FIT_TOLERANCE, `fitted ${fitted.toFixed(3)} for 0.3 put in; [sequential, 1, 2 … workers] ms per sweep: ${measured}`);
+    const [low, high] = SERIAL_FIT_RANGE;
+    assert.ok(fitted >= low && fitted <= high, `fitted ${fitted.toFixed(3)} for 0.3 put in; [sequential, 1, 2 … workers] ms per sweep: ${measured}`);
     assert.notEqual(await page.evaluate(() => document.getElementById("lab-sweep-chart").toDataURL()), blank);
     const f = sweeps.at(-1).fittedSerialFraction;
     assert.match(await page.textContent("#lab-sweep-status"), new RegExp(`fitted serial fraction ${(f * 100).toFixed(1)} %`));
