@@ -98,7 +98,7 @@ window.playground = {
   sweep: (options) => apiCall("sweep", options, (checked) => lab.sweep(checked)),
   /** Runs a fixed job (~0.5 s here; `runMs` says) { where: "main-thread" | "worker" } and measures the page's longest frame gap. */
   freeze: (options) => apiCall("freeze", options, (checked) => lab.freeze(checked)),
-  /** Each demo's runs since the page opened, and their CSV / JSON exports: `history.cpu.csv()`, … */
+  /** Each demo's last 50 runs since the page opened, and their CSV / JSON exports: `history.cpu.csv()`, … */
   get history() {
     return histories;
   },

@@ -30,7 +30,7 @@ export class RunHistory {
     const panel = document.createElement("details");
     panel.className = "history";
     panel.id = `${demo}-history`;
-    panel.innerHTML = `<summary>Runs since you opened the page (<span id="${demo}-history-count">0</span>)<span id="${demo}-history-dropped" hidden></span></summary>
+    panel.innerHTML = `<summary>Your last runs since you opened the page (<span id="${demo}-history-count">0</span>)<span id="${demo}-history-dropped" hidden></span></summary>
       <div class="table-scroll"><table class="file-table"><thead><tr><th scope="col">#</th><th scope="col">Time</th><th scope="col">Run</th></tr></thead>
       <tbody id="${demo}-history-body"></tbody></table></div>
       <p><button type="button" id="${demo}-export-csv" disabled>Export CSV</button>
