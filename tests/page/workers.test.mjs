@@ -20,6 +20,8 @@ const SEED_RESULT = "333333283333335000000";
 const NOTICED_WITHIN_MS = 1300;
 /** How long Chromium lets a busy worker run on after terminate() before it forces the end (2 s), plus slack. */
 const CHROMIUM_GRACE_MS = 2200;
+/** A test that hangs fails instead (code without a watchdog waits on a dead worker forever). */
+const LIMITED = { timeout: 45_000 };
 /** How soon after cancel() a cancelled run must have settled (every block of work looks at the flag). */
 const CANCELLED_WITHIN_MS = 1000;
 
@@ -195,7 +197,7 @@ async function killerOfPoolThreads() {
 }
 
 describe("a worker that dies or stops answering ends its run", () => {
-  test("a process killed mid-run (threads) fails the run within a second; a fresh one is started and works", async () => {
+  test("a process killed mid-run (threads) fails the run within a second; a fresh one is started and works", LIMITED, async () => {
     await start("threads", "cpu", { mode: "threads", tasks: 8, n: 1_000_000_000, chunks: 8 });
     await page.waitForFunction(() => /^Running on/.test(document.getElementById("cpu-status").textContent));
     const [killedAt, lastSign] = await page.evaluate(() => {
@@ -214,7 +216,7 @@ describe("a worker that dies or stops answering ends its run", () => {
     await assertNormalThreadsRun();
   });
 
-  test("a process killed while idle: the next run fails within a second with the reason, the one after works", async () => {
+  test("a process killed while idle: the next run fails within a second with the reason, the one after works", LIMITED, async () => {
     const killedAt = await page.evaluate(() => kill("^process \\(\\d+ threads?\\)$"));
     await start("idle", "cpu", { mode: "threads" });
     const failed = await outcome("idle");
@@ -225,7 +227,7 @@ describe("a worker that dies or stops answering ends its run", () => {
     await assertNormalThreadsRun();
   });
 
-  test("a pool thread killed mid-chunk stalls the run, which fails within a second of the stall", async () => {
+  test("a pool thread killed mid-chunk stalls the run, which fails within a second of the stall", LIMITED, async () => {
     const cdp = await killerOfPoolThreads();
     try {
       // Two tasks, one chunk each, on two threads: one thread is killed, the other finishes its chunk,
@@ -265,7 +267,7 @@ describe("a worker that dies or stops answering ends its run", () => {
     await assertNormalThreadsRun();
   });
 
-  test("a pool process killed mid-run (processes) fails the run within a second; the next run is whole", async () => {
+  test("a pool process killed mid-run (processes) fails the run within a second; the next run is whole", LIMITED, async () => {
     await start("processes", "cpu", { mode: "processes", processes: 2, tasks: 8, n: 1_000_000_000, chunks: 8 });
     await page.waitForFunction(() => /^Running in 2 processes/.test(document.getElementById("cpu-status").textContent));
     const [killedAt, lastSign] = await page.evaluate(() => {
@@ -283,7 +285,7 @@ describe("a worker that dies or stops answering ends its run", () => {
     assert.deepEqual(run.errors, []);
   });
 
-  test("a download thread killed mid-file fails that file within a second; the next threads run works", async () => {
+  test("a download thread killed mid-file fails that file within a second; the next threads run works", LIMITED, async () => {
     await start("download", "downloads", { urls: [`${server.url}trickle`], mode: "threads", limit: 1 });
     // The file is under way once the first kilobyte has arrived (its row shows bytes).
     await page.waitForFunction(() => createdWorkers.some((w) => /^download thread/.test(w.name) && w.messages > 3));
@@ -299,7 +301,7 @@ describe("a worker that dies or stops answering ends its run", () => {
     assert.deepEqual(next.files.map((f) => f.ok), [true, true, true]);
   });
 
-  test("a download thread that cannot start is ended and reported; the next start works", async () => {
+  test("a download thread that cannot start is ended and reported; the next start works", LIMITED, async () => {
     glue.mode = "broken";
     try {
       await start("broken-start", "downloads", { samples: 4, mode: "threads", limit: 4 });
@@ -313,7 +315,7 @@ describe("a worker that dies or stops answering ends its run", () => {
     assert.deepEqual(next.files.map((f) => f.ok), [true, true, true, true]);
   });
 
-  test("a process that stops answering while it starts is ended within a second; the next start works", async () => {
+  test("a process that stops answering while it starts is ended within a second; the next start works", LIMITED, async () => {
     glue.mode = "slow";
     try {
       // One thread: a new process, which waits 3 s for its module (its event loop free, answering).
@@ -354,22 +356,22 @@ describe("cancel() reaches every kind of run", () => {
     assert.ok(afterCancelMs <= CANCELLED_WITHIN_MS, `settled ${Math.round(afterCancelMs)} ms after cancel()`);
   }
 
-  test("with nothing running, cancel() says so", async () => {
+  test("with nothing running, cancel() says so", LIMITED, async () => {
     assert.equal(await page.evaluate(() => playground.cancel()), false);
   });
 
-  test("cpu, cancelled in the same tick it was started", async () => {
+  test("cpu, cancelled in the same tick it was started", LIMITED, async () => {
     assertAborted(await cancelled("cpu", { mode: "threads", tasks: 8, n: 1_000_000_000 }, 0));
     await assertNormalThreadsRun();
   });
 
-  test("cpu in processes, cancelled in the same tick", async () => {
+  test("cpu in processes, cancelled in the same tick", LIMITED, async () => {
     assertAborted(await cancelled("cpu", { mode: "processes", processes: 2, tasks: 8, n: 1_000_000_000 }, 0));
     const run = await call("cpu", { mode: "processes", processes: 2 });
     assert.deepEqual(run.results, Array(4).fill(SEED_RESULT));
   });
 
-  test("counter, mid-run and in the same tick; the next count is exact", async () => {
+  test("counter, mid-run and in the same tick; the next count is exact", LIMITED, async () => {
     // 100 million mutex increments per thread take seconds.
     assertAborted(await cancelled("counter", { threads: 2, increments: 100_000_000, method: "mutex" }, 300));
     assertAborted(await cancelled("counter", { threads: 2, increments: 100_000_000, method: "mutex" }, 0));
@@ -377,27 +379,27 @@ describe("cancel() reaches every kind of run", () => {
     assert.equal(counted.count, 2 * 1_000_000);
   });
 
-  test("sweep on threads and on processes, mid-run; the next sweep works", async () => {
+  test("sweep on threads and on processes, mid-run; the next sweep works", LIMITED, async () => {
     assertAborted(await cancelled("sweep", { mode: "threads", n: 1_000_000_000, tasks: 64, maxWorkers: 2 }, 500));
     assertAborted(await cancelled("sweep", { mode: "processes", n: 1_000_000_000, tasks: 64, maxWorkers: 2 }, 500));
     const swept = await call("sweep", { mode: "threads", maxWorkers: 2, tasks: 2, n: 1_000_000 });
     assert.deepEqual(swept.points.map((p) => p.workers), [1, 2]);
   });
 
-  test("compare, while it starts and while it runs; the next comparison works", async () => {
+  test("compare, while it starts and while it runs; the next comparison works", LIMITED, async () => {
     assertAborted(await cancelled("compare", { workers: 2, tasks: 4, n: 1_000_000_000 }, 100));
     assertAborted(await cancelled("compare", { workers: 2, tasks: 4, n: 1_000_000_000 }, 2500));
     const compared = await call("compare", { workers: 2, tasks: 2, n: 1_000_000 });
     assert.equal(compared.results.length, 2);
   });
 
-  test("freeze in a worker, mid-run; the next freeze works", async () => {
+  test("freeze in a worker, mid-run; the next freeze works", LIMITED, async () => {
     assertAborted(await cancelled("freeze", { where: "worker" }, 150));
     const frozen = await call("freeze", { where: "worker" });
     assert.equal(frozen.where, "worker");
   });
 
-  test("server and server sweep, in the same tick and mid-sweep; the next server run works", async () => {
+  test("server and server sweep, in the same tick and mid-sweep; the next server run works", LIMITED, async () => {
     assertAborted(await cancelled("server", { model: "async", clients: 2, requests: 1000, ioMs: 100, cpuMs: 1 }, 0));
     assertAborted(await cancelled("serverSweep", { clients: [1, 2, 5], ioMs: 200, cpuMs: 1 }, 300));
     const served = await call("server", { model: "async", clients: 2, requests: 4, ioMs: 1, cpuMs: 1 });
