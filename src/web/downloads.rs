@@ -1,7 +1,7 @@
 //! The downloads demo's fetches: gloo-net requests awaited as futures on this thread's event loop,
-//! bodies read as streams (progress, SHA-256 and the size limit as the bytes arrive, each chunk
-//! written straight to the private file system), each file failing on its own with a reason a
-//! person can act on.
+//! bodies read as streams (progress, SHA-256 and the size limit as the bytes arrive, gathered into
+//! 1 MiB writes to the private file system, one in flight while the next fills), each file failing
+//! on its own with a reason a person can act on.
 
 mod saved_file;
 
@@ -435,19 +435,93 @@ async fn fetch_and_read(
 ) -> Result<Arrived, FileFailure> {
     let mut watchdog = Watchdog::new(run).map_err(|_| FileFailure::Unreachable)?;
     let signal = watchdog.signal();
-    let sent = Request::get(&spec.url)
+    let request = Request::get(&spec.url)
         // Every run measures the network, not the browser's cache.
         .cache(RequestCache::NoStore)
         .abort_signal(Some(&signal))
-        .send()
-        .await;
+        .send();
+    // The saved file opens while the request waits for its answer: the file system's round trips
+    // stay off the download's path. Any failure from here on discards it again (below).
+    let opening = async {
+        if spec.save_as.is_some() {
+            // Every file of the run sends its request first (they all start in one pass), so the
+            // file system's calls never spread the requests out in time.
+            let _ = JsFuture::from(js_sys::Promise::resolve(&JsValue::UNDEFINED)).await;
+        }
+        match &spec.save_as {
+            Some(name) => SavedFile::create(name).await,
+            None => Ok(None),
+        }
+    };
+    let (sent, opened) = futures::join!(request, opening);
+    let mut sink = match opened {
+        Ok(Some(file)) => Sink::Saved(file),
+        Ok(None) => Sink::Memory {
+            parts: Array::new(),
+            content_type: String::new(),
+        },
+        Err(reason) if sent.is_ok() => {
+            if let Some(body) = sent.ok().and_then(|response| response.body()) {
+                let _ = body.cancel();
+            }
+            return Err(FileFailure::SaveFailed(reason));
+        }
+        // The request failed as well: its reason is the one to tell (`receive` finds it).
+        Err(_) => Sink::Memory {
+            parts: Array::new(),
+            content_type: String::new(),
+        },
+    };
+    let mut hash = StreamingHash::new();
+    match receive(
+        index,
+        spec,
+        run,
+        timing,
+        sent,
+        &mut sink,
+        &mut hash,
+        &mut watchdog,
+        &signal,
+    )
+    .await
+    {
+        Ok(()) => {
+            let (bytes, sha256) = hash.finish();
+            Ok(Arrived {
+                bytes,
+                sha256,
+                sink,
+            })
+        }
+        Err(failure) => {
+            // Nothing partial is left: the swap file goes, and the file if this download made it.
+            sink.discard().await;
+            Err(failure)
+        }
+    }
+}
+
+/// Takes the answer to one file's request: its timing, status and size, then the body into `sink`.
+#[allow(clippy::too_many_arguments)]
+async fn receive(
+    index: usize,
+    spec: &FileSpec,
+    run: &RunContext,
+    timing: &mut Timing,
+    sent: Result<Response, gloo_net::Error>,
+    sink: &mut Sink,
+    hash: &mut StreamingHash,
+    watchdog: &mut Watchdog,
+    signal: &AbortSignal,
+) -> Result<(), FileFailure> {
     let response = match sent {
         Ok(response) => response,
         Err(_) => {
             if let Some(reason) = watchdog.abort_reason() {
                 return Err(reason);
             }
-            return Err(diagnose_failed_fetch(&spec.url, run, &signal).await);
+            return Err(diagnose_failed_fetch(&spec.url, run, signal).await);
         }
     };
     timing.first_byte_ms = Some(run.now());
@@ -473,56 +547,65 @@ async fn fetch_and_read(
             status_text: response.status_text(),
         });
     }
-    // A Content-Length too big is refused before a byte is read or a file is created.
+    // A Content-Length too big is refused before a byte is read.
     if let Err(too_large) = spec.limit.check_announced(total.map(|n| n as u64)) {
         if let Some(body) = response.body() {
             let _ = body.cancel();
         }
         return Err(too_large);
     }
-    let sink = match &spec.save_as {
-        Some(name) => SavedFile::create(name)
-            .await
-            .map_err(FileFailure::SaveFailed)?
-            .map(Sink::Saved),
-        None => None,
-    };
-    let sink = sink.unwrap_or_else(|| Sink::Memory {
-        parts: Array::new(),
-        content_type: response.headers().get("content-type").unwrap_or_default(),
-    });
-    let mut hash = StreamingHash::new();
-    let read = match response.body() {
-        Some(body) => {
-            read_body(
-                index,
-                &body,
-                spec.limit,
-                &sink,
-                &mut hash,
-                &mut watchdog,
-                run,
-                total,
-            )
-            .await
-        }
-        None => Ok(()),
-    };
-    if let Err(failure) = read {
-        sink.discard().await;
-        return Err(failure);
+    if let Sink::Memory { content_type, .. } = sink {
+        *content_type = response.headers().get("content-type").unwrap_or_default();
     }
-    let (bytes, sha256) = hash.finish();
-    Ok(Arrived {
-        bytes,
-        sha256,
-        sink,
-    })
+    match response.body() {
+        Some(body) => read_body(index, &body, spec.limit, sink, hash, watchdog, run, total).await,
+        None => Ok(()),
+    }
 }
 
-/// Reads the body chunk by chunk into `sink`: each chunk is counted against `limit` before it
-/// is kept, hashed, and handed over before the next one is read (so the stream waits for a slow
-/// disk instead of piling up in memory).
+/// What every piece of an arriving body goes through, whichever way it is read: the size limit
+/// (before anything of it is kept), the hash, the idle timer and the progress event.
+struct Arrival<'a> {
+    index: usize,
+    limit: SizeLimit,
+    hash: &'a mut StreamingHash,
+    watchdog: &'a mut Watchdog,
+    run: &'a RunContext,
+    total: Option<f64>,
+    /// The piece copied into wasm memory for hashing; reused, so it grows to the largest piece once.
+    scratch: Vec<u8>,
+}
+
+impl Arrival<'_> {
+    fn accept(&mut self, piece: &Uint8Array) -> Result<(), FileFailure> {
+        self.watchdog.something_arrived();
+        self.limit
+            .check_next_chunk(self.hash.bytes(), u64::from(piece.length()))?;
+        self.scratch.resize(piece.length() as usize, 0);
+        piece.copy_to(&mut self.scratch);
+        self.hash.update(&self.scratch);
+        self.run.emit(&[
+            ("type", "progress".into()),
+            ("index", self.index.into()),
+            ("bytes", (self.hash.bytes() as f64).into()),
+            ("total", self.total.map_or(JsValue::NULL, JsValue::from)),
+        ]);
+        Ok(())
+    }
+
+    /// Why a read failed: the run's cancel or the idle timer, else the connection broke.
+    fn read_failed(&self) -> FileFailure {
+        self.watchdog
+            .abort_reason()
+            .unwrap_or(FileFailure::Interrupted {
+                after_bytes: self.hash.bytes(),
+            })
+    }
+}
+
+/// Reads the body into `sink`, each piece counted against `limit` before it is kept, and hashed.
+/// A body streaming into a saved file goes through [`stream_into_file`]; the browser's own chunks
+/// otherwise (bodies kept in memory, or no reader that takes our buffer).
 #[allow(clippy::too_many_arguments)]
 async fn read_body(
     index: usize,
@@ -534,110 +617,165 @@ async fn read_body(
     run: &RunContext,
     total: Option<f64>,
 ) -> Result<(), FileFailure> {
-    let mut reader = BodyReader::new(body, matches!(sink, Sink::Saved(_)))
-        .map_err(|_| FileFailure::Unreachable)?;
-    let mut scratch = Vec::new();
-    loop {
-        let chunk = match reader.next().await {
-            Ok(Some(chunk)) => chunk,
-            Ok(None) => return Ok(()),
-            Err(_) => {
-                return Err(watchdog.abort_reason().unwrap_or(FileFailure::Interrupted {
-                    after_bytes: hash.bytes(),
-                }))
-            }
-        };
-        watchdog.something_arrived();
-        if let Err(too_large) = limit.check_next_chunk(hash.bytes(), u64::from(chunk.length())) {
-            // Stops the transfer and frees the connection; nothing of this chunk is kept.
-            reader.cancel();
-            return Err(too_large);
+    let mut arrival = Arrival {
+        index,
+        limit,
+        hash,
+        watchdog,
+        run,
+        total,
+        scratch: Vec::new(),
+    };
+    if let Sink::Saved(file) = sink {
+        if let Some(reader) = own_buffer_reader(body) {
+            return stream_into_file(&reader, file, &mut arrival).await;
         }
-        scratch.resize(chunk.length() as usize, 0);
-        chunk.copy_to(&mut scratch);
-        hash.update(&scratch);
-        if let Err(failure) = sink.take(&chunk).await {
-            reader.cancel();
+    }
+    let reader = ReadableStreamDefaultReader::new(body).map_err(|_| FileFailure::Unreachable)?;
+    loop {
+        let read = match JsFuture::from(reader.read()).await {
+            Ok(read) => read.unchecked_into::<ReadableStreamReadResult>(),
+            Err(_) => return Err(arrival.read_failed()),
+        };
+        if read.get_done().unwrap_or(false) {
+            return Ok(());
+        }
+        let chunk: Uint8Array = read.get_value().unchecked_into();
+        let kept = match arrival.accept(&chunk) {
+            Ok(()) => sink.take(&chunk).await,
+            Err(too_large) => Err(too_large),
+        };
+        if let Err(failure) = kept {
+            // Stops the transfer and frees the connection; nothing more of the body is kept.
+            let _ = reader.cancel();
             return Err(failure);
         }
-        reader.recycle(chunk);
-        watchdog.something_arrived();
-        run.emit(&[
-            ("type", "progress".into()),
-            ("index", index.into()),
-            ("bytes", (hash.bytes() as f64).into()),
-            ("total", total.map_or(JsValue::NULL, JsValue::from)),
-        ]);
     }
 }
 
-/// How big a piece of the body one read may bring when the reader brings its own buffer.
-const READ_BUFFER_BYTES: u32 = 1 << 20;
+/// The size of each of the two buffers a body streams into a file through, and so of each write.
+const WRITE_BUFFER_BYTES: u32 = 1 << 20;
 
-/// Reads a body chunk by chunk. Streaming into a file, it reads into one buffer of its own, used
-/// again and again (a "BYOB" reader): the browser then never allocates a fresh chunk that lingers
-/// until the garbage collector runs, and a 512 MiB file passes through a single 1 MiB buffer.
-/// Where that reader is not offered, and for bodies kept in memory, the browser's own chunks.
-enum BodyReader {
-    Chunks(ReadableStreamDefaultReader),
-    OwnBuffer {
-        reader: JsValue,
-        buffer: Option<js_sys::ArrayBuffer>,
-    },
+/// A reader that reads into buffers we bring ("BYOB"), where the body offers one.
+fn own_buffer_reader(body: &web_sys::ReadableStream) -> Option<JsValue> {
+    let get_reader: Function = Reflect::get(body, &"getReader".into())
+        .ok()?
+        .dyn_into()
+        .ok()?;
+    get_reader
+        .call1(body, &object(&[("mode", "byob".into())]))
+        .ok()
 }
 
-impl BodyReader {
-    fn new(body: &web_sys::ReadableStream, own_buffer: bool) -> Result<Self, JsValue> {
-        if own_buffer {
-            let get_reader: Function = Reflect::get(body, &"getReader".into())?.dyn_into()?;
-            if let Ok(reader) = get_reader.call1(body, &object(&[("mode", "byob".into())])) {
-                return Ok(BodyReader::OwnBuffer {
-                    reader,
-                    buffer: None,
-                });
+/// Streams a body into `file` through two buffers of our own, 1 MiB each, used again and again:
+/// the reads fill one buffer (several network pieces per buffer) while the other one's bytes are
+/// being written, so the file system's round trips stay off the network's path and number one per
+/// MiB, not one per piece. At most one write is in flight, so a body that arrives faster than the
+/// disk takes it waits in the browser's stream (which then stops reading from the network), and a
+/// 512 MiB file passes through these 2 MiB: the browser never allocates a fresh chunk per read
+/// that would linger until the garbage collector runs.
+async fn stream_into_file(
+    reader: &JsValue,
+    file: &SavedFile,
+    arrival: &mut Arrival<'_>,
+) -> Result<(), FileFailure> {
+    let mut writes = WriteBehind::default();
+    let streamed = fill_and_write(reader, file, arrival, &mut writes).await;
+    // Every exit waits for the write still in flight, so nothing touches the file after this.
+    let written = writes.finish().await;
+    if streamed.is_err() {
+        // Stops the transfer and frees the connection. Awaited, so that the rejection a stream
+        // that already failed answers with is taken here rather than left unhandled.
+        let _ = saved_file::call(reader, "cancel", &[]).await;
+    }
+    streamed.and(written)
+}
+
+async fn fill_and_write(
+    reader: &JsValue,
+    file: &SavedFile,
+    arrival: &mut Arrival<'_>,
+    writes: &mut WriteBehind,
+) -> Result<(), FileFailure> {
+    let mut filling = js_sys::ArrayBuffer::new(WRITE_BUFFER_BYTES);
+    let mut filled = 0u32;
+    loop {
+        // The read takes the buffer over (it detaches it) and hands it back in its result, with
+        // this piece written after the `filled` bytes already there.
+        let view = Uint8Array::new_with_byte_offset_and_length(
+            &filling,
+            filled,
+            WRITE_BUFFER_BYTES - filled,
+        );
+        let read = saved_file::call(reader, "read", &[view.into()])
+            .await
+            .map_err(|_| arrival.read_failed())?
+            .unchecked_into::<ReadableStreamReadResult>();
+        let done = read.get_done().unwrap_or(false);
+        let piece = read.get_value();
+        if piece.is_undefined() {
+            // Only a stream cancelled under us ends without handing the buffer back.
+            return Err(arrival.read_failed());
+        }
+        let piece: Uint8Array = piece.unchecked_into();
+        filling = piece.buffer();
+        if !done {
+            arrival.accept(&piece)?;
+            filled += piece.length();
+        }
+        // One write per full buffer: each write is a file-system round trip (~5–15 ms measured
+        // here, whatever its size up to 1 MiB), so writing sooner, smaller pieces was slower.
+        if filled == WRITE_BUFFER_BYTES || (done && filled > 0) {
+            filling = writes.write(file, filling, filled).await?;
+            filled = 0;
+        }
+        if done {
+            return Ok(());
+        }
+    }
+}
+
+/// At most one write in flight, and the buffer it reads from (free again once it is done).
+#[derive(Default)]
+struct WriteBehind {
+    in_flight: Option<(JsFuture, js_sys::ArrayBuffer)>,
+}
+
+impl WriteBehind {
+    /// Waits for the write in flight (its failure is this download's), leaving none; returns its
+    /// buffer, free again.
+    async fn wait(&mut self) -> Result<Option<js_sys::ArrayBuffer>, FileFailure> {
+        match self.in_flight.take() {
+            Some((write, buffer)) => {
+                write
+                    .await
+                    .map_err(|e| FileFailure::SaveFailed(saved_file::reason(&e)))?;
+                Ok(Some(buffer))
             }
-        }
-        Ok(BodyReader::Chunks(ReadableStreamDefaultReader::new(body)?))
-    }
-
-    /// The next piece of the body, or `None` at its end.
-    async fn next(&mut self) -> Result<Option<Uint8Array>, JsValue> {
-        let read = match self {
-            BodyReader::Chunks(reader) => JsFuture::from(reader.read()).await?,
-            BodyReader::OwnBuffer { reader, buffer } => {
-                // The read takes the buffer over (it detaches it) and hands it back in its result.
-                let buffer = buffer
-                    .take()
-                    .unwrap_or_else(|| js_sys::ArrayBuffer::new(READ_BUFFER_BYTES));
-                let view =
-                    Uint8Array::new_with_byte_offset_and_length(&buffer, 0, READ_BUFFER_BYTES);
-                saved_file::call(reader, "read", &[view.into()]).await?
-            }
-        };
-        let read = read.unchecked_into::<ReadableStreamReadResult>();
-        if read.get_done().unwrap_or(false) {
-            return Ok(None);
-        }
-        Ok(Some(read.get_value().unchecked_into()))
-    }
-
-    /// Gives a chunk's memory back for the next read, once nothing refers to the chunk any more.
-    fn recycle(&mut self, chunk: Uint8Array) {
-        if let BodyReader::OwnBuffer { buffer, .. } = self {
-            *buffer = Some(chunk.buffer());
+            None => Ok(None),
         }
     }
 
-    fn cancel(&self) {
-        let reader = match self {
-            BodyReader::Chunks(reader) => reader.as_ref(),
-            BodyReader::OwnBuffer { reader, .. } => reader,
-        };
-        if let Ok(cancel) =
-            Reflect::get(reader, &"cancel".into()).and_then(|f| f.dyn_into::<Function>())
-        {
-            let _ = cancel.call0(reader);
-        }
+    /// Waits for the write in flight, starts writing `buffer`'s first `length` bytes, and returns
+    /// the buffer to fill next (the one the finished write read from, or a fresh one the first time).
+    async fn write(
+        &mut self,
+        file: &SavedFile,
+        buffer: js_sys::ArrayBuffer,
+        length: u32,
+    ) -> Result<js_sys::ArrayBuffer, FileFailure> {
+        let free = self
+            .wait()
+            .await?
+            .unwrap_or_else(|| js_sys::ArrayBuffer::new(WRITE_BUFFER_BYTES));
+        let bytes = Uint8Array::new_with_byte_offset_and_length(&buffer, 0, length);
+        let write = file.start_write(&bytes).map_err(FileFailure::SaveFailed)?;
+        self.in_flight = Some((write, buffer));
+        Ok(free)
+    }
+
+    async fn finish(&mut self) -> Result<(), FileFailure> {
+        self.wait().await.map(drop)
     }
 }
 

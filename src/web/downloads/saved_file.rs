@@ -1,4 +1,4 @@
-//! A downloaded file written into this site's Origin Private File System (OPFS) chunk by chunk as
+//! A downloaded file written into this site's Origin Private File System (OPFS) piece by piece as
 //! it arrives, so the body is never held in memory; and the small record kept beside it (size,
 //! modification time, SHA-256), so listing the saved files never reads them.
 //!
@@ -18,43 +18,95 @@ const FOLDER: &str = "downloads";
 const RECORDS: &str = ".index";
 
 /// One file being written. Until `keep`, the browser writes into a swap file: the file under
-/// `name` (an earlier download of the same URL, or nothing) is unchanged.
+/// `name` (an earlier download of the same URL, or nothing) is unchanged. Its record is opened for
+/// writing along with it, so keeping the file costs as few file-system round trips as can be.
 pub struct SavedFile {
+    file: Entry,
+    record: Entry,
+    name: String,
+}
+
+/// One file of the private file system, open for writing.
+struct Entry {
     folder: JsValue,
+    name: String,
     handle: JsValue,
     writable: JsValue,
-    name: String,
     /// Whether a file of this name was there before (then a failed download leaves it alone).
     existed: bool,
 }
 
+impl Entry {
+    async fn open(folder: JsValue, name: String) -> Result<Self, JsValue> {
+        let (handle, existed) = match call(&folder, "getFileHandle", &[name.as_str().into()]).await
+        {
+            Ok(handle) => (handle, true),
+            Err(_) => (
+                call(
+                    &folder,
+                    "getFileHandle",
+                    &[name.as_str().into(), create_option()],
+                )
+                .await?,
+                false,
+            ),
+        };
+        let writable = match call(&handle, "createWritable", &[]).await {
+            Ok(writable) => writable,
+            Err(error) => {
+                if !existed {
+                    let _ = call(&folder, "removeEntry", &[name.as_str().into()]).await;
+                }
+                return Err(error);
+            }
+        };
+        Ok(Self {
+            folder,
+            name,
+            handle,
+            writable,
+            existed,
+        })
+    }
+
+    /// The swap file goes, and so does the empty file opening created.
+    async fn discard(self) {
+        let _ = call(&self.writable, "abort", &[]).await;
+        if !self.existed {
+            let _ = call(&self.folder, "removeEntry", &[self.name.as_str().into()]).await;
+        }
+    }
+}
+
 impl SavedFile {
-    /// Opens `name` for writing. `Ok(None)` where this browser offers no writable OPFS here
-    /// (the caller then keeps the bytes in memory); `Err` with the browser's reason when it refused.
+    /// Opens `name` (and its record) for writing. `Ok(None)` where this browser offers no writable
+    /// OPFS here (the caller then keeps the bytes in memory); `Err` with the browser's reason when it refused.
     pub async fn create(name: &str) -> Result<Option<Self>, String> {
         if !writable_opfs_offered() {
             return Ok(None);
         }
         let folder = folder(FOLDER).await.map_err(|e| reason(&e))?;
-        let existed = call(&folder, "getFileHandle", &[name.into()]).await.is_ok();
-        let handle = call(&folder, "getFileHandle", &[name.into(), create_option()])
+        let records = call(
+            &folder,
+            "getDirectoryHandle",
+            &[RECORDS.into(), create_option()],
+        )
+        .await
+        .map_err(|e| reason(&e))?;
+        let file = Entry::open(folder, name.to_owned())
             .await
             .map_err(|e| reason(&e))?;
-        let writable = match call(&handle, "createWritable", &[]).await {
-            Ok(writable) => writable,
+        let record = match Entry::open(records, format!("{name}.json")).await {
+            Ok(record) => record,
             Err(error) => {
-                if !existed {
-                    let _ = call(&folder, "removeEntry", &[name.into()]).await;
-                }
+                file.discard().await;
                 return Err(reason(&error));
             }
         };
         Ok(Some(Self {
-            folder,
-            handle,
-            writable,
+            file,
+            record,
             name: name.to_owned(),
-            existed,
         }))
     }
 
@@ -64,27 +116,40 @@ impl SavedFile {
 
     /// Appends one chunk; resolves once the browser has taken it (the body waits meanwhile).
     pub async fn write(&self, chunk: &Uint8Array) -> Result<(), String> {
-        call(&self.writable, "write", &[chunk.into()])
+        self.start_write(chunk)?
             .await
             .map(drop)
             .map_err(|e| reason(&e))
     }
 
+    /// Starts appending `bytes`; the future settles once the browser has written them. Until it
+    /// has, `bytes` must stay untouched (the stream reads them when their turn comes).
+    pub fn start_write(&self, bytes: &Uint8Array) -> Result<JsFuture, String> {
+        let writable = &self.file.writable;
+        let write: Function = Reflect::get(writable, &"write".into())
+            .and_then(|f| f.dyn_into())
+            .map_err(|e| reason(&e))?;
+        let promise = write.call1(writable, bytes).map_err(|e| reason(&e))?;
+        Ok(JsFuture::from(Promise::resolve(&promise)))
+    }
+
     /// Makes the file visible under its name (replacing an earlier download of the same URL) and
     /// records `url`, its size, modification time and `sha256` beside it.
     pub async fn keep(self, url: &str, sha256_hex: &str) -> Result<(), String> {
-        if let Err(error) = call(&self.writable, "close", &[]).await {
+        if let Err(error) = call(&self.file.writable, "close", &[]).await {
             let message = reason(&error);
             self.discard().await;
             return Err(message);
         }
         // A missing record only makes the listing say "not checked", so the file is kept anyway.
-        let _ = self.record(url, sha256_hex).await;
+        if self.write_record(url, sha256_hex).await.is_err() {
+            self.record.discard().await;
+        }
         Ok(())
     }
 
-    async fn record(&self, url: &str, sha256_hex: &str) -> Result<(), JsValue> {
-        let file = call(&self.handle, "getFile", &[]).await?;
+    async fn write_record(&self, url: &str, sha256_hex: &str) -> Result<(), JsValue> {
+        let file = call(&self.file.handle, "getFile", &[]).await?;
         let record = object(&[
             ("url", url.into()),
             ("bytes", Reflect::get(&file, &"size".into())?),
@@ -92,27 +157,15 @@ impl SavedFile {
             ("sha256", sha256_hex.into()),
         ]);
         let text = JSON::stringify(&record)?;
-        let records = call(
-            &self.folder,
-            "getDirectoryHandle",
-            &[RECORDS.into(), create_option()],
-        )
-        .await?;
-        let name = format!("{}.json", self.name);
-        let handle = call(&records, "getFileHandle", &[name.into(), create_option()]).await?;
-        let writable = call(&handle, "createWritable", &[]).await?;
-        call(&writable, "write", &[text.into()]).await?;
-        call(&writable, "close", &[]).await?;
+        call(&self.record.writable, "write", &[text.into()]).await?;
+        call(&self.record.writable, "close", &[]).await?;
         Ok(())
     }
 
-    /// Throws the written bytes away: the swap file goes, and so does the empty file this
-    /// download created (an earlier complete download of the same URL stays).
+    /// Throws the written bytes away: the swap files go, and so do the empty file and record this
+    /// download created (an earlier complete download of the same URL stays, with its record).
     pub async fn discard(self) {
-        let _ = call(&self.writable, "abort", &[]).await;
-        if !self.existed {
-            let _ = call(&self.folder, "removeEntry", &[self.name.as_str().into()]).await;
-        }
+        futures::join!(self.file.discard(), self.record.discard());
     }
 }
 
@@ -157,7 +210,7 @@ pub(super) async fn call(
 }
 
 /// "QuotaExceededError: …" from a DOMException, or whatever the value says of itself.
-fn reason(error: &JsValue) -> String {
+pub(super) fn reason(error: &JsValue) -> String {
     let field = |name: &str| {
         Reflect::get(error, &name.into())
             .ok()
