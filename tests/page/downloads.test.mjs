@@ -254,8 +254,11 @@ describe("downloads demo", () => {
     assertSamples(result, 12);
     const queued = result.files.filter((f) => f.queuedMs >= 1);
     assert.equal(queued.length, 6, `queued: ${result.files.map((f) => f.queuedMs.toFixed(0))}`);
-    // A queued request waits at least as long as the request it waits for takes to see its first byte.
-    assert.ok(queued.every((f) => f.queuedMs >= 300), result.files.map((f) => f.queuedMs.toFixed(0)).join(" "));
+    // A queued request waits until a slot holder has had its 300 ms of latency and sent its body,
+    // less how much later than that holder it reached the worker: the twelve requests arrive over
+    // ~10–30 ms here, and the first round's small bodies take a millisecond once the page reads them
+    // as fast as they come (queued waits of 289–299 ms measured), so at least 0.9 of the latency.
+    assert.ok(queued.every((f) => f.queuedMs >= 0.9 * 300), result.files.map((f) => f.queuedMs.toFixed(0)).join(" "));
     assert.equal(result.waitedForConnection, 6);
     assert.match(await page.textContent("#dl-queue-note"), /6 files waited for a connection/);
   });
