@@ -70,7 +70,9 @@ fn a_cancelled_counter_stops_midway() {
             pool(threads)
                 .install(|| count_shared_with(threads, increments, CounterMethod::Mutex, &control))
         });
-        while control.heartbeat() < 4 {
+        // Let the threads get going (at most 2 s: a counter that never checks in must fail, not hang).
+        let waiting = Instant::now();
+        while control.heartbeat() < 4 && waiting.elapsed() < Duration::from_secs(2) {
             std::thread::sleep(Duration::from_millis(1));
         }
         control.cancel();
