@@ -63,7 +63,7 @@ export class ThreadProcess {
     threads = build.threads ? threads : 0;
     const worker = new Worker(new URL("./process-worker.js", import.meta.url), {
       type: "module",
-      name: threads ? `process (${threads} threads)` : "process (1 thread)",
+      name: threads ? `process (${threads} pool thread${threads === 1 ? "" : "s"})` : "process (1 thread)",
     });
     const startedAt = performance.now();
     const ready = await startWorker(worker, { type: "start", module, threads, glue: build.glue }, { what: "The process", signal });
