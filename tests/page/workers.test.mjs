@@ -163,7 +163,7 @@ async function killerOfPoolThreads() {
   const threadsOf = new Map();
   let nextId = 1;
   cdp.on("Target.attachedToTarget", ({ sessionId, targetInfo }) => {
-    if (/^process \(\d+ threads\)$/.test(targetInfo.title)) processSessions.push(sessionId);
+    if (/^process \(\d+ pool threads?\)$/.test(targetInfo.title)) processSessions.push(sessionId);
   });
   cdp.on("Target.receivedMessageFromTarget", ({ sessionId, message }) => {
     const parsed = JSON.parse(message);
@@ -201,8 +201,8 @@ describe("a worker that dies or stops answering ends its run", () => {
     await start("threads", "cpu", { mode: "threads", tasks: 8, n: 1_000_000_000, chunks: 8 });
     await page.waitForFunction(() => /^Running on/.test(document.getElementById("cpu-status").textContent));
     const [killedAt, lastSign] = await page.evaluate(() => {
-      const last = lastSignOf("^process \\(\\d+ threads?\\)$", "threads");
-      return Promise.all([kill("^process \\(\\d+ threads?\\)$"), last]);
+      const last = lastSignOf("^process \\(\\d+ pool threads?\\)$", "threads");
+      return Promise.all([kill("^process \\(\\d+ pool threads?\\)$"), last]);
     });
     const failed = await outcome("threads");
     console.log(`threads process killed: it last showed life ${Math.round(lastSign - killedAt)} ms after terminate(); the run failed ${Math.round(failed.at - lastSign)} ms after that`);
@@ -217,7 +217,7 @@ describe("a worker that dies or stops answering ends its run", () => {
   });
 
   test("a process killed while idle: the next run fails within a second with the reason, the one after works", LIMITED, async () => {
-    const killedAt = await page.evaluate(() => kill("^process \\(\\d+ threads?\\)$"));
+    const killedAt = await page.evaluate(() => kill("^process \\(\\d+ pool threads?\\)$"));
     await start("idle", "cpu", { mode: "threads" });
     const failed = await outcome("idle");
     assert.equal(failed.ok, false);
@@ -230,9 +230,10 @@ describe("a worker that dies or stops answering ends its run", () => {
   test("a pool thread killed mid-chunk stalls the run, which fails within a second of the stall", LIMITED, async () => {
     const cdp = await killerOfPoolThreads();
     try {
-      // Two tasks, one chunk each, on two threads: one thread is killed, the other finishes its chunk,
-      // then the run waits for the dead one forever — unless the page notices the heartbeat stopped.
-      await start("pool-thread", "cpu", { mode: "threads", tasks: 2, n: 1_000_000_000, chunks: 1 });
+      // Sixteen tasks of one chunk on two threads (~3.5 s on a quiet 2-core machine, so the kill lands
+      // mid-run however fast the machine): one thread is killed mid-chunk, the other takes the remaining
+      // chunks, then the run waits for the dead one forever — unless the page notices the work stopped.
+      await start("pool-thread", "cpu", { mode: "threads", tasks: 16, n: 1_000_000_000, chunks: 1 });
       await page.waitForFunction(() => /^Running on/.test(document.getElementById("cpu-status").textContent));
       await cdp.killOne();
       // The progress line moves while the other thread works; the stall begins when it stops moving.
@@ -320,8 +321,8 @@ describe("a worker that dies or stops answering ends its run", () => {
     try {
       // One thread: a new process, which waits 3 s for its module (its event loop free, answering).
       await start("slow-start", "cpu", { mode: "threads", threads: 1 });
-      await page.waitForFunction(() => createdWorkers.some((w) => w.name === "process (1 threads)" && !w.killed && w.messages > 0));
-      const killedAt = await page.evaluate(() => kill("^process \\(1 threads\\)$"));
+      await page.waitForFunction(() => createdWorkers.some((w) => w.name === "process (1 pool thread)" && !w.killed && w.messages > 0));
+      const killedAt = await page.evaluate(() => kill("^process \\(1 pool thread\\)$"));
       const failed = await outcome("slow-start");
       assert.equal(failed.ok, false);
       assert.match(failed.message, /^The process could not start: it stopped answering while starting/);
