@@ -257,8 +257,10 @@ describe("a worker that dies or stops answering ends its run", () => {
       );
       const failed = await outcome("pool-thread");
       console.log(`pool thread killed: the run failed ${Math.round(failed.at - lastMove)} ms after its progress last moved`);
-      assert.equal(failed.ok, false);
-      assert.match(failed.message, /^The process stopped answering: its threads' work has not moved for \d\.\d s/);
+      assert.equal(failed.ok, false, JSON.stringify(failed));
+      // Usually the stalled work is what the watchdog sees; once in a full run here the process itself went
+      // quiet at the same moment (its own thread waits on the pool). Either way the run must end, with why.
+      assert.match(failed.message, /^The process stopped answering: (its threads' work has not moved|no sign of life from it) for \d\.\d s/);
       // The progress line is redrawn every 100 ms, so the stall began at most that much after its last move.
       assert.ok(failed.at - lastMove <= NOTICED_WITHIN_MS + 100, `failed ${Math.round(failed.at - lastMove)} ms after the last progress`);
     } finally {
