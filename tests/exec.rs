@@ -1,20 +1,14 @@
 //! Running plans natively: the same code the browser runs, on native rayon threads.
 
+mod common;
+
 use std::time::{Duration, Instant};
 
+use common::{pool, MonotonicClock};
 use playground::exec::control::RunControl;
 use playground::exec::cpu::{dispatch_tiny_jobs, run_cpu, Cancelled, Mode};
 use playground::kernels::sum_squares::sum_of_squares_formula;
 use playground::model::cpu_params::CpuParams;
-use playground::model::timeline::Clock;
-
-struct MonotonicClock(Instant);
-
-impl Clock for MonotonicClock {
-    fn now_ms(&self) -> f64 {
-        self.0.elapsed().as_secs_f64() * 1e3
-    }
-}
 
 fn params(tasks: u32, n: u64, chunks: u32) -> CpuParams {
     CpuParams {
@@ -23,13 +17,6 @@ fn params(tasks: u32, n: u64, chunks: u32) -> CpuParams {
         threads: 2,
         chunks,
     }
-}
-
-fn pool(threads: usize) -> rayon::ThreadPool {
-    rayon::ThreadPoolBuilder::new()
-        .num_threads(threads)
-        .build()
-        .unwrap()
 }
 
 #[test]

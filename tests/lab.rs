@@ -2,9 +2,12 @@
 //! simulated GIL, a crashing task, the serial phase, Amdahl's law and its fit, the crash report,
 //! and the speedup chart.
 
+mod common;
+
 use std::panic::{catch_unwind, AssertUnwindSafe};
 use std::time::Instant;
 
+use common::{pool, MonotonicClock};
 use playground::charts::speedup::draw_speedup;
 use playground::charts::theme::Theme;
 use playground::exec::control::RunControl;
@@ -14,23 +17,8 @@ use playground::exec::crash::{CrashReport, MESSAGE_BYTES};
 use playground::kernels::sum_squares::sum_of_squares_formula;
 use playground::model::amdahl::{amdahl_speedup, fit_serial_fraction, serial_items_for};
 use playground::model::cpu_params::{parse_lab_params, CpuParams, LabParams};
-use playground::model::timeline::{max_overlap, Clock};
+use playground::model::timeline::max_overlap;
 use plotters::prelude::*;
-
-struct MonotonicClock(Instant);
-
-impl Clock for MonotonicClock {
-    fn now_ms(&self) -> f64 {
-        self.0.elapsed().as_secs_f64() * 1e3
-    }
-}
-
-fn pool(threads: usize) -> rayon::ThreadPool {
-    rayon::ThreadPoolBuilder::new()
-        .num_threads(threads)
-        .build()
-        .unwrap()
-}
 
 fn params(tasks: u32, n: u64) -> CpuParams {
     CpuParams {

@@ -1,28 +1,15 @@
 //! The signs of life and the cancel a watching page relies on: work checks in once per block of
 //! 65,536 numbers (the heartbeat moves on, a cancel stops it), waiting never does.
 
+mod common;
+
 use std::time::{Duration, Instant};
 
+use common::{pool, MonotonicClock};
 use playground::exec::control::{run_on_pool, RunControl, BLOCK};
 use playground::exec::counter::{count_shared_with, CounterMethod};
 use playground::exec::cpu::{run_cpu, Cancelled, Mode};
 use playground::model::cpu_params::CpuParams;
-use playground::model::timeline::Clock;
-
-struct MonotonicClock(Instant);
-
-impl Clock for MonotonicClock {
-    fn now_ms(&self) -> f64 {
-        self.0.elapsed().as_secs_f64() * 1e3
-    }
-}
-
-fn pool(threads: usize) -> rayon::ThreadPool {
-    rayon::ThreadPoolBuilder::new()
-        .num_threads(threads)
-        .build()
-        .unwrap()
-}
 
 #[test]
 fn a_run_beats_once_per_block_of_every_chunk() {
