@@ -6,7 +6,6 @@ import { optionErrors } from "./api-options.js";
 
 const FIELDS = ["tasks", "n", "threads", "chunks"];
 const LAB_FIELDS = { processes: "cpu-processes", crashTask: "cpu-crash" };
-const OPTIONS = new Set([...FIELDS, "mode", "processes", "gil", "crashTask"]);
 const MODES = new Set(["sequential", "threads", "processes"]);
 const PROGRESS_INTERVAL_MS = 100;
 export const THREADS_UNAVAILABLE =
@@ -71,15 +70,11 @@ export class CpuDemo {
   }
 
   /**
-   * The JS API's `playground.cpu(options)`: same checks and same run as the buttons; the page shows it.
+   * The JS API's `playground.cpu(options)`, its options already type-checked by `apiCall` (www/app.js): same checks
+   * and same run as the buttons; the page shows it.
    * Missing options default to the form's defaults (4 tasks, n = 10,000,000, all cores, 1 chunk, threads).
    */
   async run(options = {}) {
-    if (options === null || typeof options !== "object" || Array.isArray(options))
-      throw new TypeError("playground.cpu expects an options object, e.g. { mode: \"threads\" }.");
-    const unknown = Object.keys(options).filter((key) => !OPTIONS.has(key));
-    if (unknown.length)
-      throw new TypeError(`Unknown option ${unknown.map((k) => `"${k}"`).join(", ")}; known: ${[...OPTIONS].join(", ")}.`);
     const mode = options.mode ?? (this.threadsAvailable ? "threads" : "processes");
     if (mode === "threads" && !this.threadsAvailable) throw new Error(THREADS_UNAVAILABLE);
     if (!MODES.has(mode))

@@ -5,7 +5,6 @@ import { DownloadThreads } from "./io-threads.js";
 import { SavedFiles } from "./saved-files.js";
 import { simulatedNetworkReady } from "./isolation.js";
 
-const OPTIONS = new Set(["urls", "samples", "mode", "limit", "network", "timeoutMs", "maxBytes"]);
 const DEFAULT_TIMEOUT_MS = 15_000;
 const PROGRESS_INTERVAL_MS = 100;
 const MODE_TITLES = {
@@ -89,11 +88,6 @@ export class DownloadsDemo {
    * size limit: a file past it fails on its own row and nothing of it is kept.
    */
   async run(options = {}) {
-    if (options === null || typeof options !== "object" || Array.isArray(options))
-      throw new TypeError('playground.downloads expects an options object, e.g. { mode: "concurrent" }.');
-    const unknown = Object.keys(options).filter((key) => !OPTIONS.has(key));
-    if (unknown.length)
-      throw new TypeError(`Unknown option ${unknown.map((k) => `"${k}"`).join(", ")}; known: ${[...OPTIONS].join(", ")}.`);
     let addresses;
     if (options.urls !== undefined) {
       if (!Array.isArray(options.urls) || options.urls.some((u) => typeof u !== "string"))
