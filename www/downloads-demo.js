@@ -6,6 +6,7 @@ import { SavedFiles } from "./saved-files.js";
 import { simulatedNetworkReady } from "./isolation.js";
 
 const DEFAULT_TIMEOUT_MS = 15_000;
+const MAX_TIMEOUT_MS = 3_600_000;
 const PROGRESS_INTERVAL_MS = 100;
 const MODE_TITLES = {
   sequential: "One after another",
@@ -106,7 +107,9 @@ export class DownloadsDemo {
       throw new RangeError(`playground.downloads: option "network": ${error.message}`);
     }
     const timeoutMs = options.timeoutMs ?? DEFAULT_TIMEOUT_MS;
-    if (!Number.isInteger(timeoutMs) || timeoutMs < 1) throw new RangeError("timeoutMs must be a whole number of milliseconds ≥ 1.");
+    // At most an hour: the idle timeout crosses into Rust as a u32, where a larger number would wrap.
+    if (!Number.isInteger(timeoutMs) || timeoutMs < 1 || timeoutMs > MAX_TIMEOUT_MS)
+      throw new RangeError(`timeoutMs must be a whole number of milliseconds from 1 to ${MAX_TIMEOUT_MS.toLocaleString("en-US")} (an hour), not ${timeoutMs}.`);
     let sizeLimit;
     try {
       sizeLimit = this.bindings.downloadSizeLimit(options.maxBytes);
