@@ -1,15 +1,26 @@
-// Debian's Chromium, driven by playwright-core (which never downloads a browser of its own).
-import { chromium } from "playwright-core";
+// The browsers the page tests and benchmarks drive, all stock Debian builds (nothing is downloaded):
+// - chromium: /usr/bin/chromium through playwright-core (CDP);
+// - firefox:  /usr/bin/firefox-esr through playwright-core over WebDriver BiDi (Firefox's own protocol
+//             for automation; Playwright's patched Firefox cannot be installed here);
+// - webkit:   WebKitGTK's MiniBrowser through WebKitWebDriver (classic WebDriver), wrapped by
+//             ./webdriver.mjs in the part of Playwright's page API the tests use.
+// PLAYGROUND_ENGINE chooses one (default chromium); scripts/test.sh runs the suite once per engine.
+import playwright from "playwright-core";
 import { mkdtemp } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { serveStatic, DIST } from "./server.mjs";
 
+export const ENGINES = ["chromium", "firefox", "webkit"];
+export const ENGINE = process.env.PLAYGROUND_ENGINE ?? "chromium";
+if (!ENGINES.includes(ENGINE)) throw new Error(`PLAYGROUND_ENGINE=${ENGINE}: choose one of ${ENGINES.join(", ")}`);
+
 export const CHROMIUM = process.env.CHROMIUM ?? "/usr/bin/chromium";
+export const FIREFOX = process.env.FIREFOX ?? "/usr/bin/firefox-esr";
 
 // Flags that work on this kind of machine: no sandbox as root, and nothing that phones home
 // (the network here is closed, and background connections would be refused noisily).
-const FLAGS = [
+export const CHROMIUM_FLAGS = [
   "--headless",
   "--no-sandbox",
   "--disable-gpu",
@@ -20,14 +31,36 @@ const FLAGS = [
   "--disable-sync",
 ];
 
-/** A fresh Chromium with an empty profile. */
-export async function launchBrowser() {
-  const profile = await mkdtemp(join(tmpdir(), "playground-chromium-"));
-  return chromium.launchPersistentContext(profile, {
+const VIEWPORT = { width: 1200, height: 900 };
+
+/**
+ * Test options that skip a test in the engines named, each with the reason (the engine's limit)
+ * printed beside the skip: `test(name, skipIn({ webkit: "…" }), fn)`.
+ */
+export function skipIn(reasons) {
+  const reason = reasons[ENGINE];
+  return reason ? { skip: `${ENGINE}: ${reason}` } : {};
+}
+
+/**
+ * A fresh browser of the chosen engine with an empty profile, as a Playwright BrowserContext (or,
+ * for WebKit, an object with the same methods the tests use). `sharedMemory: false` starts WebKit
+ * without JavaScriptCore's SharedArrayBuffer option, as WebKitGTK ships by default.
+ */
+export async function launchBrowser({ sharedMemory = true } = {}) {
+  if (ENGINE === "webkit") {
+    const { launchWebKit } = await import("./webdriver.mjs");
+    return launchWebKit({ viewport: VIEWPORT, sharedMemory });
+  }
+  const profile = await mkdtemp(join(tmpdir(), `playground-${ENGINE}-`));
+  if (ENGINE === "firefox") {
+    return playwright._bidiFirefox.launchPersistentContext(profile, { executablePath: FIREFOX, headless: true, viewport: VIEWPORT });
+  }
+  return playwright.chromium.launchPersistentContext(profile, {
     executablePath: CHROMIUM,
     headless: true,
-    args: FLAGS,
-    viewport: { width: 1200, height: 900 },
+    args: CHROMIUM_FLAGS,
+    viewport: VIEWPORT,
   });
 }
 
@@ -51,7 +84,7 @@ export async function openPage(context, url, { waitForPlayground = true } = {}) 
   return { page, problems };
 }
 
-/** dist/ served with the isolation headers, and a fresh Chromium: what most page tests start from. */
+/** dist/ served with the isolation headers, and a fresh browser: what most page tests start from. */
 export async function servePlayground() {
   const server = await serveStatic(DIST, { isolation: true });
   const browser = await launchBrowser();

@@ -8,7 +8,7 @@ import { after, before, describe, test } from "node:test";
 import assert from "node:assert/strict";
 import { createServer, request as forwardRequest } from "node:http";
 import { serveStatic, DIST } from "./server.mjs";
-import { CHROMIUM, launchBrowser, openPage } from "./browser.mjs";
+import { CHROMIUM, CHROMIUM_FLAGS, launchBrowser, openPage } from "./browser.mjs";
 import { chromium } from "playwright-core";
 import { mkdir, mkdtemp, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
