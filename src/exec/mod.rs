@@ -2,6 +2,7 @@
 //! progress and cancel flags; I/O work as futures, one after another, all at once or at most k;
 //! the shared-counter experiment; and the crash report a panicking thread leaves behind.
 
+pub mod calibrate;
 pub mod control;
 pub mod counter;
 pub mod cpu;

@@ -1,6 +1,7 @@
 //! Pure data and arithmetic behind every demo: validated inputs, work plans, timelines, statistics.
 
 pub mod amdahl;
+pub mod calibration;
 pub mod cpu_params;
 pub mod downloads;
 pub mod manifest;

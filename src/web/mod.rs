@@ -3,6 +3,8 @@
 
 mod clock;
 mod convert;
+#[cfg(feature = "threads")]
+mod cores;
 mod downloads;
 mod lab;
 #[cfg(feature = "threads")]

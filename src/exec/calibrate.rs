@@ -1,0 +1,85 @@
+//! The thread-count check: k equal chunks of the CPU kernel started together on k threads of the
+//! current pool, for k = 1, 2, … up to a limit (see [`crate::model::calibration`] for the rule).
+
+use std::sync::Barrier;
+
+use crate::kernels::sum_squares::{sum_of_squares, MAX_N};
+use crate::model::calibration::{
+    items_for, threads_at_full_speed, worth_timing_more, CHUNK_TARGET_MS, TRIES,
+};
+use crate::model::timeline::Clock;
+
+/// The first guess at a chunk's size, ~0.5 ms on a 2-core CI machine; it doubles until it can be timed.
+const FIRST_ITEMS: u64 = 1 << 20;
+/// A try shorter than this is too close to the timer's granularity (coarse in some browsers) to scale from.
+const TIMEABLE_MS: f64 = 2.0;
+
+/// What the check found.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Calibration {
+    /// Threads that ran at full speed here (at least 1).
+    pub threads: u32,
+    /// `wall_ms[k - 1]`: from the start of k chunks started together to the end of the last (the fastest try).
+    pub wall_ms: Vec<f64>,
+    /// Numbers summed per chunk.
+    pub chunk_items: u64,
+    /// How long the whole check took, sizing included.
+    pub total_ms: f64,
+}
+
+/// Runs the check on the current rayon pool (at most `max_threads` and the pool's size), with
+/// chunks of about `target_ms` ([`CHUNK_TARGET_MS`] on the page). Blocks while it runs: call it
+/// from a worker or from a pool thread, never from the page's main thread.
+pub fn calibrate(max_threads: u32, target_ms: f64, clock: &impl Clock) -> Calibration {
+    let started = clock.now_ms();
+    let limit = (max_threads as usize).clamp(1, rayon::current_num_threads());
+    let mut items = FIRST_ITEMS;
+    let mut took = wall_of(1, items, clock);
+    while took < TIMEABLE_MS && items < MAX_N / 2 {
+        items *= 2;
+        took = wall_of(1, items, clock);
+    }
+    let items = items_for(target_ms, items, took, FIRST_ITEMS, MAX_N);
+    let mut wall_ms = Vec::with_capacity(limit);
+    while wall_ms.len() < limit && worth_timing_more(&wall_ms) {
+        let k = wall_ms.len() + 1;
+        let fastest = (0..TRIES)
+            .map(|_| wall_of(k, items, clock))
+            .fold(f64::INFINITY, f64::min);
+        wall_ms.push(fastest);
+    }
+    Calibration {
+        threads: threads_at_full_speed(&wall_ms),
+        wall_ms,
+        chunk_items: items,
+        total_ms: clock.now_ms() - started,
+    }
+}
+
+/// The page's check with its own chunk length.
+pub fn calibrate_for_page(max_threads: u32, clock: &impl Clock) -> Calibration {
+    calibrate(max_threads, CHUNK_TARGET_MS, clock)
+}
+
+/// Starts one chunk of `items` numbers on each of `k` distinct pool threads at the same moment (a
+/// barrier: a thread that wakes late does not run alone afterwards) and returns the time from the
+/// first chunk's start to the last one's end. Not each chunk's own duration: a thread the system
+/// has no core for reads its start clock only when it gets one, so its chunk looks as fast as alone.
+fn wall_of(k: usize, items: u64, clock: &impl Clock) -> f64 {
+    let barrier = Barrier::new(k);
+    let spans = rayon::broadcast(|context| {
+        if context.index() >= k {
+            return None;
+        }
+        barrier.wait();
+        let start = clock.now_ms();
+        std::hint::black_box(sum_of_squares(0..std::hint::black_box(items)));
+        Some((start, clock.now_ms()))
+    });
+    let spans = spans.into_iter().flatten();
+    let (first_start, last_end) = spans.fold(
+        (f64::INFINITY, f64::NEG_INFINITY),
+        |(s, e), (start, end)| (s.min(start), e.max(end)),
+    );
+    last_end - first_start
+}

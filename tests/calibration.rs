@@ -1,0 +1,117 @@
+//! The thread-count check: its rule on made-up timings, and the check itself on real native threads.
+
+mod common;
+
+use std::sync::Mutex;
+use std::time::Instant;
+
+use common::{pool, MonotonicClock};
+use playground::exec::calibrate::calibrate;
+use playground::model::calibration::{
+    items_for, speedups, threads_at_full_speed, worth_timing_more,
+};
+
+#[test]
+fn threads_that_share_two_cores_stop_counting_at_two() {
+    // Two real cores, 8 ms a chunk: 2 together still take 8 ms; 3 take 12 (three chunks share two
+    // cores); 4 take 16.
+    let wall = [8.0, 8.4, 12.0, 16.0];
+    let speedup = speedups(&wall);
+    assert!((speedup[1] - 2.0 * 8.0 / 8.4).abs() < 1e-12);
+    assert!((speedup[2] - 2.0).abs() < 1e-12);
+    assert_eq!(threads_at_full_speed(&wall), 2);
+}
+
+#[test]
+fn every_thread_that_adds_half_a_core_counts() {
+    // Four real cores with a turbo that slows each core a little as more run: 1, 1.9, 2.7, 3.5.
+    let wall = [10.0, 10.0 * 2.0 / 1.9, 10.0 * 3.0 / 2.7, 10.0 * 4.0 / 3.5];
+    assert_eq!(threads_at_full_speed(&wall), 4);
+    // A second thread that brings only 0.4 of a core: one thread is the answer.
+    assert_eq!(threads_at_full_speed(&[10.0, 10.0 * 2.0 / 1.4]), 1);
+}
+
+#[test]
+fn the_count_stops_at_the_first_thread_that_adds_nothing() {
+    // A noisy fourth try that looks fast again does not bring back a count past a failure.
+    assert_eq!(threads_at_full_speed(&[8.0, 8.0, 16.0, 8.0]), 2);
+    assert!(!worth_timing_more(&[8.0, 8.0, 16.0]));
+    assert!(worth_timing_more(&[8.0, 8.0]));
+    assert!(worth_timing_more(&[]));
+}
+
+#[test]
+fn timings_that_say_nothing_give_one_thread() {
+    assert_eq!(threads_at_full_speed(&[]), 1);
+    assert_eq!(threads_at_full_speed(&[0.0, 0.0]), 1);
+    assert_eq!(threads_at_full_speed(&[f64::NAN, 5.0]), 1);
+    assert_eq!(threads_at_full_speed(&[5.0, f64::INFINITY]), 1);
+}
+
+#[test]
+fn chunk_size_scales_to_the_target_within_bounds() {
+    assert_eq!(items_for(8.0, 1_000_000, 2.0, 1, u64::MAX), 4_000_000);
+    assert_eq!(items_for(8.0, 1_000_000, 2.0, 1, 3_000_000), 3_000_000);
+    assert_eq!(items_for(8.0, 1_000_000, 100.0, 500_000, u64::MAX), 500_000);
+    // A try the timer saw as 0 ms says only "more".
+    assert_eq!(items_for(8.0, 1_000_000, 0.0, 1, u64::MAX), 2_000_000);
+}
+
+/// The tests that time real threads take turns: run side by side (cargo's default), each would
+/// measure the others' load.
+static MACHINE: Mutex<()> = Mutex::new(());
+
+/// The cores this machine really has, as the operating system reports them (not the code under test).
+fn real_cores() -> u32 {
+    std::thread::available_parallelism().map_or(1, |n| n.get() as u32)
+}
+
+#[test]
+fn on_a_pool_larger_than_the_machine_the_check_finds_at_most_its_cores() {
+    let _alone = MACHINE
+        .lock()
+        .unwrap_or_else(|poisoned| poisoned.into_inner());
+    let cores = real_cores();
+    let clock = MonotonicClock(Instant::now());
+    let found = pool(cores as usize * 2).install(|| calibrate(cores * 2, 4.0, &clock));
+    assert!(
+        (1..=cores).contains(&found.threads),
+        "{} threads at full speed on {cores} cores ({:?} ms)",
+        found.threads,
+        found.wall_ms
+    );
+    // It timed one count past the answer (the one that failed) unless it reached the limit.
+    assert!(found.wall_ms.len() as u32 <= (found.threads + 1).min(cores * 2));
+    assert_eq!(found.threads, threads_at_full_speed(&found.wall_ms));
+}
+
+#[test]
+fn the_check_never_answers_more_than_it_was_allowed_or_the_pool_has() {
+    let _alone = MACHINE
+        .lock()
+        .unwrap_or_else(|poisoned| poisoned.into_inner());
+    let clock = MonotonicClock(Instant::now());
+    let found = pool(4).install(|| calibrate(1, 2.0, &clock));
+    assert_eq!(found.threads, 1);
+    assert_eq!(found.wall_ms.len(), 1);
+    let found = pool(1).install(|| calibrate(8, 2.0, &clock));
+    assert_eq!(found.threads, 1);
+    assert_eq!(found.wall_ms.len(), 1);
+}
+
+#[test]
+fn a_chunk_runs_about_as_long_as_asked() {
+    let _alone = MACHINE
+        .lock()
+        .unwrap_or_else(|poisoned| poisoned.into_inner());
+    let clock = MonotonicClock(Instant::now());
+    let found = pool(1).install(|| calibrate(1, 6.0, &clock));
+    // Timed alone, the sized chunk takes about the target: within a factor of three, as other
+    // programs on a busy machine can slow the sizing try or the timed one.
+    assert!(
+        (2.0..18.0).contains(&found.wall_ms[0]),
+        "{:?} ms for {} items",
+        found.wall_ms,
+        found.chunk_items
+    );
+}
