@@ -45,11 +45,26 @@ if [ "$(wasm-bindgen --version 2>/dev/null)" != "wasm-bindgen $WASM_BINDGEN_VERS
   fi
 fi
 
-# 4. Chromium and ChromeDriver from Debian, for the browser tests and benchmarks.
-if [ ! -x /usr/bin/chromium ] || [ ! -x /usr/bin/chromedriver ]; then
-  say "apt: installing chromium and chromium-driver"
+# 4. The three browser engines the page tests run in, all from Debian: Chromium (+ ChromeDriver for
+#    wasm-bindgen-test), Firefox ESR, and WebKitGTK (WebKitWebDriver, which drives its MiniBrowser)
+#    with xvfb, the display MiniBrowser needs. One apt run for whatever is missing.
+missing_packages=()
+[ -x /usr/bin/chromium ] || missing_packages+=(chromium)
+[ -x /usr/bin/chromedriver ] || missing_packages+=(chromium-driver)
+[ -x /usr/bin/firefox-esr ] || missing_packages+=(firefox-esr)
+[ -x /usr/bin/WebKitWebDriver ] || missing_packages+=(webkit2gtk-driver)
+command -v xvfb-run >/dev/null || missing_packages+=(xvfb)
+if [ ${#missing_packages[@]} -gt 0 ]; then
+  say "apt: installing ${missing_packages[*]}"
   as_root apt-get update -q
-  as_root env DEBIAN_FRONTEND=noninteractive apt-get install -y -q chromium chromium-driver
+  as_root env DEBIAN_FRONTEND=noninteractive apt-get install -y -q "${missing_packages[@]}"
+fi
+
+# 4b. geckodriver from crates.io, for wasm-bindgen-test in Firefox (about 3 minutes, once per machine).
+GECKODRIVER_VERSION=0.37.1
+if [ "$(geckodriver --version 2>/dev/null | head -n 1)" != "geckodriver $GECKODRIVER_VERSION" ]; then
+  say "cargo install geckodriver $GECKODRIVER_VERSION"
+  cargo +nightly install --locked geckodriver --version "$GECKODRIVER_VERSION"
 fi
 
 # 5. Node.js: trunk's build hook writes the sample files with it, and it drives the page tests.

@@ -52,10 +52,19 @@ export async function launchBrowser({ sharedMemory = true } = {}) {
     const { launchWebKit } = await import("./webdriver.mjs");
     return launchWebKit({ viewport: VIEWPORT, sharedMemory });
   }
-  const profile = await mkdtemp(join(tmpdir(), `playground-${ENGINE}-`));
   if (ENGINE === "firefox") {
-    return playwright._bidiFirefox.launchPersistentContext(profile, { executablePath: FIREFOX, headless: true, viewport: VIEWPORT });
+    // BiDi Firefox never finishes launchPersistentContext here (it times out after the browser is up);
+    // a launched browser's new context is just as fresh. Closing the context closes its browser.
+    const browser = await playwright._bidiFirefox.launch({ executablePath: FIREFOX, headless: true });
+    const context = await browser.newContext({ viewport: VIEWPORT });
+    const closeContext = context.close.bind(context);
+    context.close = async (options) => {
+      await closeContext(options);
+      await browser.close();
+    };
+    return context;
   }
+  const profile = await mkdtemp(join(tmpdir(), "playground-chromium-"));
   return playwright.chromium.launchPersistentContext(profile, {
     executablePath: CHROMIUM,
     headless: true,
