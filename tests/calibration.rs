@@ -23,12 +23,14 @@ fn threads_that_share_two_cores_stop_counting_at_two() {
 }
 
 #[test]
-fn every_thread_that_adds_half_a_core_counts() {
+fn every_thread_that_adds_a_good_part_of_a_core_counts() {
     // Four real cores with a turbo that slows each core a little as more run: 1, 1.9, 2.7, 3.5.
     let wall = [10.0, 10.0 * 2.0 / 1.9, 10.0 * 3.0 / 2.7, 10.0 * 4.0 / 3.5];
     assert_eq!(threads_at_full_speed(&wall), 4);
-    // A second thread that brings only 0.4 of a core: one thread is the answer.
-    assert_eq!(threads_at_full_speed(&[10.0, 10.0 * 2.0 / 1.4]), 1);
+    // Two cores beside one busy program: two threads get 4/3 of a core, 1.33 times one thread.
+    assert_eq!(threads_at_full_speed(&[10.0, 15.0]), 2);
+    // A second thread that brings only 0.2 of a core: one thread is the answer.
+    assert_eq!(threads_at_full_speed(&[10.0, 10.0 * 2.0 / 1.2]), 1);
 }
 
 #[test]
@@ -80,8 +82,7 @@ fn on_a_pool_larger_than_the_machine_the_check_finds_at_most_its_cores() {
         found.threads,
         found.wall_ms
     );
-    // It timed one count past the answer (the one that failed) unless it reached the limit.
-    assert!(found.wall_ms.len() as u32 <= (found.threads + 1).min(cores * 2));
+    assert!(found.wall_ms.len() as u32 <= cores * 2);
     assert_eq!(found.threads, threads_at_full_speed(&found.wall_ms));
 }
 
@@ -97,21 +98,4 @@ fn the_check_never_answers_more_than_it_was_allowed_or_the_pool_has() {
     let found = pool(1).install(|| calibrate(8, 2.0, &clock));
     assert_eq!(found.threads, 1);
     assert_eq!(found.wall_ms.len(), 1);
-}
-
-#[test]
-fn a_chunk_runs_about_as_long_as_asked() {
-    let _alone = MACHINE
-        .lock()
-        .unwrap_or_else(|poisoned| poisoned.into_inner());
-    let clock = MonotonicClock(Instant::now());
-    let found = pool(1).install(|| calibrate(1, 6.0, &clock));
-    // Timed alone, the sized chunk takes about the target: within a factor of three, as other
-    // programs on a busy machine can slow the sizing try or the timed one.
-    assert!(
-        (2.0..18.0).contains(&found.wall_ms[0]),
-        "{:?} ms for {} items",
-        found.wall_ms,
-        found.chunk_items
-    );
 }

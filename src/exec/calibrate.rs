@@ -12,7 +12,7 @@ use crate::model::timeline::Clock;
 /// The first guess at a chunk's size, ~0.5 ms on a 2-core CI machine; it doubles until it can be timed.
 const FIRST_ITEMS: u64 = 1 << 20;
 /// A try shorter than this is too close to the timer's granularity (coarse in some browsers) to scale from.
-const TIMEABLE_MS: f64 = 2.0;
+const TIMEABLE_MS: f64 = 3.0;
 
 /// What the check found.
 #[derive(Debug, Clone, PartialEq)]
@@ -34,19 +34,28 @@ pub fn calibrate(max_threads: u32, target_ms: f64, clock: &impl Clock) -> Calibr
     let started = clock.now_ms();
     let limit = (max_threads as usize).clamp(1, rayon::current_num_threads());
     let mut items = FIRST_ITEMS;
-    let mut took = wall_of(1, items, clock);
+    // The faster of two tries: other programs on the machine only ever slow a try down.
+    let alone = |items| wall_of(1, items, clock).min(wall_of(1, items, clock));
+    let mut took = alone(items);
     while took < TIMEABLE_MS && items < MAX_N / 2 {
         items *= 2;
-        took = wall_of(1, items, clock);
+        took = alone(items);
     }
     let items = items_for(target_ms, items, took, FIRST_ITEMS, MAX_N);
-    let mut wall_ms = Vec::with_capacity(limit);
-    while wall_ms.len() < limit && worth_timing_more(&wall_ms) {
-        let k = wall_ms.len() + 1;
-        let fastest = (0..TRIES)
-            .map(|_| wall_of(k, items, clock))
-            .fold(f64::INFINITY, f64::min);
-        wall_ms.push(fastest);
+    // Round by round, every count once per round: a burst of other work on the machine then slows
+    // one try of several counts rather than every try of one count.
+    let mut wall_ms: Vec<f64> = Vec::with_capacity(limit);
+    for _ in 0..TRIES {
+        for k in 1..=limit {
+            if k > wall_ms.len() {
+                if !worth_timing_more(&wall_ms) {
+                    break;
+                }
+                wall_ms.push(f64::INFINITY);
+            }
+            wall_ms[k - 1] = wall_ms[k - 1].min(wall_of(k, items, clock));
+        }
+        // A later round's faster tries may show a count past the first round's answer is worth timing.
     }
     Calibration {
         threads: threads_at_full_speed(&wall_ms),
@@ -62,24 +71,22 @@ pub fn calibrate_for_page(max_threads: u32, clock: &impl Clock) -> Calibration {
 }
 
 /// Starts one chunk of `items` numbers on each of `k` distinct pool threads at the same moment (a
-/// barrier: a thread that wakes late does not run alone afterwards) and returns the time from the
-/// first chunk's start to the last one's end. Not each chunk's own duration: a thread the system
-/// has no core for reads its start clock only when it gets one, so its chunk looks as fast as alone.
+/// barrier: a thread that wakes late does not run alone afterwards) and returns the time until the
+/// last one ended (a second barrier), each participant reading only its own clock.
 fn wall_of(k: usize, items: u64, clock: &impl Clock) -> f64 {
-    let barrier = Barrier::new(k);
-    let spans = rayon::broadcast(|context| {
+    let started = Barrier::new(k);
+    let ended = Barrier::new(k);
+    let walls = rayon::broadcast(|context| {
         if context.index() >= k {
             return None;
         }
-        barrier.wait();
+        started.wait();
         let start = clock.now_ms();
         std::hint::black_box(sum_of_squares(0..std::hint::black_box(items)));
-        Some((start, clock.now_ms()))
+        ended.wait();
+        Some(clock.now_ms() - start)
     });
-    let spans = spans.into_iter().flatten();
-    let (first_start, last_end) = spans.fold(
-        (f64::INFINITY, f64::NEG_INFINITY),
-        |(s, e), (start, end)| (s.min(start), e.max(end)),
-    );
-    last_end - first_start
+    // The longest view is the true one: a thread the system had no core for at the start read the
+    // start clock late, when the others were already working.
+    walls.into_iter().flatten().fold(f64::NAN, f64::max)
 }

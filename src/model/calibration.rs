@@ -4,16 +4,18 @@
 //! take turns on 2 cores and run slower than 2. The page therefore times k equal chunks started
 //! together on k threads, for k = 1, 2, …, and keeps the largest k that still adds real speed.
 
-/// How much of a core each added thread must bring for the count to go up: half a core. A thread
-/// beyond the real cores adds almost nothing (its chunk and the others share the same cores).
-pub const MIN_GAIN_PER_THREAD: f64 = 0.5;
+/// How much of a core each added thread must bring for the count to go up: 0.3. A thread beyond the
+/// real cores adds almost nothing (0.15 for a third thread on 2 cores: its chunk and the others share
+/// them), while one on a core of its own adds more even when another program takes part of a core
+/// (2 threads beside one busy program on 2 cores: 1.33 times one thread's speed).
+pub const MIN_GAIN_PER_THREAD: f64 = 0.3;
 
 /// How long one chunk of the check runs alone: long enough that timer granularity and the cost of
 /// starting it vanish, short enough that the whole check takes a few tens of milliseconds.
 pub const CHUNK_TARGET_MS: f64 = 6.0;
 
 /// How many times each thread count is timed; the fastest try counts (noise only ever slows a try).
-pub const TRIES: usize = 2;
+pub const TRIES: usize = 3;
 
 /// The speed of `k` threads relative to one, where `wall_ms[k - 1]` is the time from the start of k
 /// equal chunks started together on k threads to the end of the last (so `wall_ms[0]` is one chunk alone).

@@ -10,7 +10,7 @@ use crate::exec::control::run_on_pool;
 
 /// Times k equal chunks started together on k pool threads, k = 1 … `maxThreads` (at most the
 /// pool's size), and returns `{ threads, wallMs: number[], chunkItems, checkMs }`: `threads` is
-/// the largest count whose every added thread brought at least half a core (src/model/calibration.rs).
+/// the largest count whose every added thread brought a good part of a core (MIN_GAIN_PER_THREAD in src/model/calibration.rs).
 /// Blocks this process for a few tens of milliseconds; its own thread keeps beating meanwhile.
 #[wasm_bindgen(js_name = calibrateThreads)]
 pub fn calibrate_threads(max_threads: u32) -> JsValue {
