@@ -16,6 +16,11 @@ const TYPES = {
   ".svg": "image/svg+xml",
 };
 
+// WebKit's classic WebDriver has no console, error or network events: in the WebKit run every HTML
+// page gets the driver's error recorder first in its <head>, and answers ≥ 400 are reported to it
+// (see ./webdriver.mjs). Other engines get the files untouched.
+const webkit = process.env.PLAYGROUND_ENGINE === "webkit" ? await import("./webdriver.mjs") : null;
+
 /** The built site the tests serve: `dist/`, or another folder built with `trunk build --dist <dir>`. */
 export const DIST = process.env.PLAYGROUND_DIST ?? "dist";
 
@@ -37,6 +42,13 @@ export async function serveStatic(root, { isolation = true, routes = {}, sampleL
   const sockets = new Set();
   const server = createServer(async (request, response) => {
     const path = decodeURIComponent(new URL(request.url, "http://localhost").pathname);
+    if (webkit) {
+      webkit.noteResponse(request, response);
+      if (path === webkit.RECORDER_PATH) {
+        response.writeHead(200, { "Content-Type": TYPES[".js"], "Cache-Control": "no-store" }).end(webkit.recorderScript());
+        return;
+      }
+    }
     if (routes[path]) {
       routes[path](request, response);
       return;
@@ -49,7 +61,7 @@ export async function serveStatic(root, { isolation = true, routes = {}, sampleL
     }
     try {
       if ((await stat(file)).isDirectory()) file = join(file, "index.html");
-      const body = await readFile(file);
+      const body = webkit && extname(file) === ".html" ? webkit.withRecorder(await readFile(file)) : await readFile(file);
       response.writeHead(200, {
         "Content-Type": TYPES[extname(file)] ?? "application/octet-stream",
         "Cache-Control": "no-cache",
