@@ -71,22 +71,24 @@ pub fn calibrate_for_page(max_threads: u32, clock: &impl Clock) -> Calibration {
 }
 
 /// Starts one chunk of `items` numbers on each of `k` distinct pool threads at the same moment (a
-/// barrier: a thread that wakes late does not run alone afterwards) and returns the time until the
-/// last one ended (a second barrier), each participant reading only its own clock.
+/// barrier: a thread that wakes late does not run alone afterwards) and returns the time from the
+/// first chunk's start to the last one's end. The earliest start is the true one: a thread the system
+/// has no core for reads its start clock only once it gets one. Each end is read by a running thread
+/// the moment its chunk is done (waiting at a second barrier instead, a thread might read it late).
 fn wall_of(k: usize, items: u64, clock: &impl Clock) -> f64 {
-    let started = Barrier::new(k);
-    let ended = Barrier::new(k);
-    let walls = rayon::broadcast(|context| {
+    let barrier = Barrier::new(k);
+    let spans = rayon::broadcast(|context| {
         if context.index() >= k {
             return None;
         }
-        started.wait();
+        barrier.wait();
         let start = clock.now_ms();
         std::hint::black_box(sum_of_squares(0..std::hint::black_box(items)));
-        ended.wait();
-        Some(clock.now_ms() - start)
+        Some((start, clock.now_ms()))
     });
-    // The longest view is the true one: a thread the system had no core for at the start read the
-    // start clock late, when the others were already working.
-    walls.into_iter().flatten().fold(f64::NAN, f64::max)
+    let (first_start, last_end) = spans.into_iter().flatten().fold(
+        (f64::INFINITY, f64::NEG_INFINITY),
+        |(first, last), (start, end)| (first.min(start), last.max(end)),
+    );
+    last_end - first_start
 }
