@@ -10,7 +10,9 @@ import { RunHistory } from "./history.js";
 import { addSharePanels, applyEmbed, autorun, followEdits, requested, restoreFields } from "./share.js";
 import { Lab } from "./lab.js";
 import { ServerDemo } from "./server-demo.js";
-import { becomeIsolated, explainFallback } from "./isolation.js";
+import { SHARED_MEMORY_WITHHELD, becomeIsolated, explainFallback } from "./isolation.js";
+import { threadsAtFullSpeed } from "./cores.js";
+import { threadsWithheldAlthoughIsolated } from "./cpu-demo.js";
 import { checkOptions } from "./api-options.js";
 
 let resolveReady;
@@ -23,6 +25,10 @@ let cpuDemo = null;
 let downloadsDemo = null;
 let lab = null;
 let serverDemo = null;
+/** `{ reported, measured, checkMs, defaultThreads, note }` once the page knows (www/cores.js). */
+let cores = null;
+/** Why threads are off, or null when the page has them (see `playground.isolation`). */
+let isolationState = null;
 
 /** API calls made but not yet handed to their demo (waiting for `ready`): `cancel()` reaches them too. */
 const waitingCalls = new Set();
@@ -106,6 +112,23 @@ window.playground = {
   get lastDownloadsRun() {
     return downloadsDemo?.lastResult ?? null;
   },
+  /**
+   * `{ reported, measured, defaultThreads, checkMs, wallMs, note }`: the logical cores the browser reports
+   * (the most threads a run may have), how many threads ran at full speed in the page's short check (null
+   * where nothing was measured), the default every demo uses, the check's duration and its timings
+   * (`wallMs[k - 1]`: k equal chunks started together), and the page's sentence saying so.
+   * null before the page knows.
+   */
+  get cores() {
+    return cores && { reported: cores.reported, measured: cores.measured, defaultThreads: cores.defaultThreads, checkMs: cores.checkMs, wallMs: cores.wallMs && [...cores.wallMs], note: cores.note };
+  },
+  /**
+   * `{ crossOriginIsolated, sharedMemory, threads, reason }`: whether the page is isolated, whether the
+   * browser gives it SharedArrayBuffer, whether threads run, and why not (null when they do). null before the page knows.
+   */
+  get isolation() {
+    return isolationState && { ...isolationState };
+  },
 };
 
 const status = document.getElementById("env-status");
@@ -119,8 +142,8 @@ function showProblem(message) {
 
 const fallbackBanner = document.getElementById("env-fallback");
 /** The build this page can run: threads need shared memory, which only an isolated page gets. */
-function chooseBuild(isolated) {
-  const threads = isolated && typeof SharedArrayBuffer === "function";
+function chooseBuild({ isolated, sharedMemory }) {
+  const threads = isolated && sharedMemory;
   const folder = new URL(threads ? "../" : "../fallback/", import.meta.url);
   return { threads, glue: new URL("playground.js", folder).href, wasm: new URL("playground_bg.wasm", folder).href };
 }
@@ -195,37 +218,61 @@ async function boot() {
   const link = requested();
   if (link.embed && link.demo) applyEmbed(link.demo);
   const isolation = await becomeIsolated((text) => (status.textContent = text));
-  const build = chooseBuild(isolation.isolated);
+  const build = chooseBuild(isolation);
+  // Isolated but without SharedArrayBuffer (WebKitGTK without its option): say so, not "not isolated".
+  const withheld = isolation.isolated && !isolation.sharedMemory;
+  if (withheld) threadsWithheldAlthoughIsolated(SHARED_MEMORY_WITHHELD);
+  isolationState = {
+    crossOriginIsolated: window.crossOriginIsolated === true,
+    sharedMemory: isolation.sharedMemory,
+    threads: build.threads,
+    reason: build.threads ? null : withheld ? SHARED_MEMORY_WITHHELD : (isolation.reason ?? "the page is not cross-origin isolated (an iframe that no header can isolate)."),
+  };
   useBuild(build);
-  const cores = navigator.hardwareConcurrency || 1;
+  const reported = navigator.hardwareConcurrency || 1;
   const [bindings, module] = await Promise.all([import(build.glue), compileModule(build.wasm)]);
   // The page's own instance: drawing, checks, downloads. Instantiated from the module compiled once.
   await bindings.default({ module_or_path: module });
   if (!build.threads) explainFallback(fallbackBanner, isolation);
   const runtime = new CpuRuntime(module);
   const pool = new ProcessPool(module);
-  cpuDemo = new CpuDemo({ bindings, runtime, pool, cores, threads: build.threads });
   downloadsDemo = new DownloadsDemo({ bindings, module });
-  lab = new Lab({ bindings, runtime, module, cpuDemo, cores, threads: build.threads });
-  serverDemo = new ServerDemo({ bindings, runtime, cores, threads: build.threads });
+  const prepared = downloadsDemo.prepare();
+  // Awaited below; a failure meanwhile must not surface as an unhandled rejection.
+  prepared.catch(() => {});
+  const describe = (process) => {
+    const logical = `${reported} logical core${reported > 1 ? "s" : ""} reported`;
+    const full = cores?.measured != null ? `, ${cores.measured} at full speed` : "";
+    status.textContent = build.threads
+      ? `Cross-origin isolated ✓ · ${logical}${full} · ` +
+        `process with ${process.threads} thread${process.threads > 1 ? "s" : ""} started in ${Math.round(process.startMs)} ms`
+      : withheld
+        ? `Cross-origin isolated ✓, but this browser withholds SharedArrayBuffer: the build without threads · ${logical} · ` +
+          `a process started in ${Math.round(process.startMs)} ms`
+        : `Not cross-origin isolated: the build without threads · ${logical} · ` +
+          `a process started in ${Math.round(process.startMs)} ms`;
+  };
+  runtime.onChange = describe;
+  status.textContent = build.threads ? `Starting a process with ${reported} threads…` : "Starting a process…";
+  // How many threads run at full speed (a few tens of ms in the process the page needs anyway), so
+  // every demo defaults to that, not to a reported count the cores cannot keep up with.
+  cores = await threadsAtFullSpeed(runtime, reported, build.threads);
+  runtime.defaultThreads = cores.defaultThreads;
+  if (runtime.current) describe(runtime.current);
+  const defaultThreads = cores.defaultThreads;
+  cpuDemo = new CpuDemo({ bindings, runtime, pool, cores: reported, coreCheck: cores, threads: build.threads });
+  lab = new Lab({ bindings, runtime, module, cpuDemo, cores: reported, defaultThreads, threads: build.threads });
+  serverDemo = new ServerDemo({ bindings, runtime, cores: reported, threads: build.threads });
   // The CPU demo, the lab and the server lab share processes and their control words: one run at a time.
   cpuDemo.busyElsewhere = () => lab.running || Boolean(serverDemo.running);
   lab.busyElsewhere = () => Boolean(cpuDemo.running || serverDemo.running);
   serverDemo.busyElsewhere = () => Boolean(cpuDemo.running) || lab.running;
-  const describe = (process) => {
-    status.textContent = build.threads
-      ? `Cross-origin isolated ✓ · ${cores} logical core${cores > 1 ? "s" : ""} · ` +
-        `process with ${process.threads} thread${process.threads > 1 ? "s" : ""} started in ${Math.round(process.startMs)} ms`
-      : `Not cross-origin isolated: the build without threads · ${cores} logical core${cores > 1 ? "s" : ""} · ` +
-        `a process started in ${Math.round(process.startMs)} ms`;
-  };
-  runtime.onChange = describe;
-  status.textContent = build.threads ? `Starting a process with ${cores} threads…` : "Starting a process…";
   recordRuns();
   addSharePanels();
   const linkProblems = followLink(link);
   followEdits();
-  await Promise.all([runtime.processWith(cores), downloadsDemo.prepare()]);
+  if (build.threads && runtime.current?.threads !== defaultThreads) status.textContent = `Starting a process with ${defaultThreads} threads…`;
+  await Promise.all([runtime.processWith(defaultThreads), prepared]);
   cpuDemo.enable();
   lab.enable();
   serverDemo.enable();

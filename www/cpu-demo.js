@@ -3,14 +3,24 @@
 
 import { chunksOfPlan } from "./process-pool.js";
 import { optionErrors } from "./api-options.js";
+import { oversubscription } from "./cores.js";
 
 const FIELDS = ["tasks", "n", "threads", "chunks"];
 const LAB_FIELDS = { processes: "cpu-processes", crashTask: "cpu-crash" };
 const MODES = new Set(["sequential", "threads", "processes"]);
 const PROGRESS_INTERVAL_MS = 100;
-export const THREADS_UNAVAILABLE =
+/** The API's rejection of a threads run on a page without threads (lab.js and server-demo.js use it too). */
+export let THREADS_UNAVAILABLE =
   "Threads are unavailable on this page: it is not cross-origin isolated, so the browser withholds shared memory. " +
   'Use mode "processes" or "sequential", or open the playground in its own tab.';
+
+/**
+ * Names what is really missing when the page IS cross-origin isolated but the browser gives it no
+ * SharedArrayBuffer (WebKitGTK without its option): opening the page in its own tab would not help.
+ */
+export function threadsWithheldAlthoughIsolated(reason) {
+  THREADS_UNAVAILABLE = `Threads are unavailable on this page: ${reason} Use mode "processes" or "sequential".`;
+}
 const BUSY_DELAY_MS = 100;
 
 const $ = (id) => document.getElementById(id);
@@ -18,13 +28,17 @@ const groupDigits = (digits) => digits.replace(/\B(?=(\d{3})+(?!\d))/g, ",");
 const formatMs = (ms) => (ms >= 10 ? `${Math.round(ms).toLocaleString("en-US")} ms` : `${ms.toFixed(1)} ms`);
 
 export class CpuDemo {
-  constructor({ bindings, runtime, pool, cores, threads = true }) {
+  constructor({ bindings, runtime, pool, cores, coreCheck = null, threads = true }) {
     this.bindings = bindings;
     /** Whether this page's build has threads (false: the fallback build; see the banner). */
     this.threadsAvailable = threads;
     this.runtime = runtime;
     this.pool = pool;
+    /** The most threads a run may have: the logical cores the browser reports. */
     this.cores = cores;
+    /** How many run at full speed here and why (www/cores.js): the default for threads and processes. */
+    this.coreCheck = coreCheck ?? { measured: null, defaultThreads: cores, note: "" };
+    this.defaultThreads = this.coreCheck.defaultThreads;
     this.running = null;
     /** Whether the lab is running something in the same processes (set by app.js). */
     this.busyElsewhere = () => false;
@@ -36,9 +50,8 @@ export class CpuDemo {
     this.lastResult = null;
     this.dark = matchMedia("(prefers-color-scheme: dark)");
 
-    $("cpu-threads").value = String(cores);
-    $("cpu-processes").value = String(cores);
-    $("cpu-threads-hint").textContent = `1 to ${cores} (your logical cores)`;
+    $("cpu-threads").value = String(this.defaultThreads);
+    $("cpu-processes").value = String(this.defaultThreads);
     // The limits come from the Rust that checks them, so the hints cannot drift from the checks.
     const limits = bindings.cpuLimits();
     const upTo = (max) => max.toLocaleString("en-US");
@@ -72,7 +85,8 @@ export class CpuDemo {
   /**
    * The JS API's `playground.cpu(options)`, its options already type-checked by `apiCall` (www/app.js): same checks
    * and same run as the buttons; the page shows it.
-   * Missing options default to the form's defaults (4 tasks, n = 10,000,000, all cores, 1 chunk, threads).
+   * Missing options default to the form's defaults (4 tasks, n = 10,000,000, the threads that ran at full speed
+   * here (www/cores.js), 1 chunk, threads).
    */
   async run(options = {}) {
     const mode = options.mode ?? (this.threadsAvailable ? "threads" : "processes");
@@ -88,12 +102,12 @@ export class CpuDemo {
     const form = {
       tasks: text(options.tasks, "4"),
       n: text(options.n, "10000000"),
-      threads: text(options.threads, String(this.cores)),
+      threads: text(options.threads, String(this.defaultThreads)),
       chunks: text(options.chunks, "1"),
     };
     const checked = this.#check(form);
     if (!checked.ok) throw optionErrors("cpu", checked.errors);
-    const labForm = { processes: text(options.processes, String(this.cores)), crashTask: text(options.crashTask, "") };
+    const labForm = { processes: text(options.processes, String(this.defaultThreads)), crashTask: text(options.crashTask, "") };
     const lab = this.bindings.checkLabInput(labForm.processes, labForm.crashTask, checked.params.tasks);
     if (!lab.ok) throw optionErrors("cpu", lab.errors);
     for (const field of FIELDS) $(`cpu-${field}`).value = form[field];
@@ -136,7 +150,7 @@ export class CpuDemo {
     return this.bindings.checkCpuInput(form.tasks, form.n, form.threads, form.chunks, this.cores);
   }
 
-  async #start(params, mode, lab = { processes: this.cores, crashTask: null, gil: false }) {
+  async #start(params, mode, lab = { processes: this.defaultThreads, crashTask: null, gil: false }) {
     if (this.running || this.busyElsewhere())
       throw new Error("A CPU run is already in progress: wait for it to finish or cancel it first.");
     const control = { cancelled: false, finishedItems: 0 };
@@ -188,12 +202,13 @@ export class CpuDemo {
       const threads = mode === "threads" ? process.threads : mode === "processes" ? lab.processes : 1;
       this.#show({ ...result, mode, threads, gil: lab.gil, params });
       const crashed = result.errors?.length ?? 0;
+      const crowded = mode === "threads" ? oversubscription(threads, this.coreCheck) : "";
       this.#status(
         crashed
           ? `Done in ${formatMs(result.wallMs)}, but ${crashed === 1 ? "one process" : `${crashed} processes`} crashed: ${result.errors
               .map((e) => `task ${e.task} (${e.message})`)
               .join("; ")}. Only that task is lost: the other results arrived, and a new process took the crashed one's place.`
-          : `Done in ${formatMs(result.wallMs)}.`,
+          : `Done in ${formatMs(result.wallMs)}.${crowded ? ` ${crowded}` : ""}`,
         crashed > 0,
       );
       return this.lastResult;
@@ -308,7 +323,7 @@ export class CpuDemo {
   #redraw() {
     const canvas = $("cpu-timeline");
     const run = this.lastRun;
-    const rows = run ? (run.mode === "sequential" ? 1 : run.threads) : this.cores;
+    const rows = run ? (run.mode === "sequential" ? 1 : run.threads) : this.defaultThreads;
     const kind = run ? (run.mode === "threads" && run.gil ? "gil" : run.mode) : "threads";
     canvas.width = Math.max(300, canvas.clientWidth);
     canvas.height = 90 + rows * 36;
@@ -333,6 +348,9 @@ export class CpuDemo {
   #labelThreadsButton() {
     const threads = $("cpu-threads").value.trim();
     $("cpu-run-threads").textContent = /^\d+$/.test(threads) ? `Run on ${threads} threads` : "Run on threads";
+    // The limit, the default and why, and a note once the field asks for more than run at full speed.
+    const crowded = /^\d+$/.test(threads) ? oversubscription(Number(threads), this.coreCheck) : "";
+    $("cpu-threads-hint").textContent = [`1 to ${this.cores}.`, this.coreCheck.note, crowded].filter(Boolean).join(" ");
     const processes = $("cpu-processes").value.trim();
     $("cpu-run-processes").textContent = /^\d+$/.test(processes) ? `Run in ${processes} processes` : "Run in processes";
   }

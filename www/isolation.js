@@ -114,12 +114,31 @@ function activated(registration) {
 }
 
 /**
- * Makes the page cross-origin isolated if it can. Resolves to `{ isolated, reason, switchedOff }`:
+ * Whether this page has the shared memory threads need. An isolated page normally does, but WebKitGTK
+ * withholds `SharedArrayBuffer` from isolated pages unless JavaScriptCore's option
+ * `JSC_useSharedArrayBuffer=1` is set in its environment (Safari enables it for isolated pages).
+ */
+function hasSharedMemory() {
+  return typeof SharedArrayBuffer === "function";
+}
+
+/** Why threads are off on a page that IS cross-origin isolated: the browser itself withholds shared memory. */
+export const SHARED_MEMORY_WITHHELD =
+  "this browser withholds SharedArrayBuffer (the shared memory threads need) although the page is cross-origin isolated: its headers are fine.";
+
+/**
+ * Makes the page cross-origin isolated if it can. Resolves to `{ isolated, sharedMemory, reason, switchedOff }`:
  * `reason` says in one line why the page is not isolated, when that is something a reader can act on
- * (null when the page is isolated, or is an iframe that no header could isolate). Never resolves while
- * the page reloads. `say(text)` shows a status line.
+ * (null when the page is isolated, or is an iframe that no header could isolate). `sharedMemory` says
+ * whether `SharedArrayBuffer` exists (false on an isolated page too in WebKitGTK without its option).
+ * Never resolves while the page reloads. `say(text)` shows a status line.
  */
 export async function becomeIsolated(say) {
+  const isolation = await isolate(say);
+  return { ...isolation, sharedMemory: hasSharedMemory() };
+}
+
+async function isolate(say) {
   const container = serviceWorkers();
   if (serviceWorkerSwitchedOff()) return switchOff(container, say);
   session.forget(RELOADED_WITHOUT_WORKER);
@@ -186,7 +205,11 @@ function removeIfGoneFromHost() {
  */
 export function explainFallback(banner, isolation) {
   banner.hidden = false;
-  const why = isolation.reason
+  const why = isolation.isolated
+    ? `Threads are off on this page: ${SHARED_MEMORY_WITHHELD} The downloads and processes demos work fully. ` +
+      "Nothing on the host needs changing: a browser that gives isolated pages shared memory (Chromium, Firefox, Safari) runs the threads here; " +
+      "WebKitGTK does with JavaScriptCore's option JSC_useSharedArrayBuffer=1 in its environment."
+    : isolation.reason
     ? `Threads are off on this page: ${isolation.reason} The downloads and processes demos work fully. ` +
       "To run threads, serve the page with Cross-Origin-Opener-Policy: same-origin and Cross-Origin-Embedder-Policy: require-corp (see the README's Deploying)."
     : "Threads are off on this page: it is not cross-origin isolated, so the browser withholds the shared memory " +

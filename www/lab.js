@@ -24,13 +24,15 @@ const FREEZE_JOB = { tasks: "4", n: "300000000", chunks: "1" };
 const SERIAL_TASK = 4294967295;
 
 export class Lab {
-  constructor({ bindings, runtime, module, cpuDemo, cores, threads = true }) {
+  constructor({ bindings, runtime, module, cpuDemo, cores, defaultThreads = cores, threads = true }) {
     this.bindings = bindings;
     this.threadsAvailable = threads;
     this.runtime = runtime;
     this.module = module;
     this.cpuDemo = cpuDemo;
     this.cores = cores;
+    /** Threads (and processes) that ran at full speed here (www/cores.js): each experiment's default. */
+    this.defaultThreads = defaultThreads;
     this.running = false;
     /** Aborts the experiment in progress (see cancel()); null when none runs. */
     this.current = null;
@@ -52,11 +54,12 @@ export class Lab {
     $("lab-sweep-python").textContent = sources.pythonSweep;
     $("lab-sweep-rust").textContent = sources.rustAmdahl;
     $("lab-freeze-python").textContent = sources.pythonFreeze;
-    $("lab-workers").value = String(cores);
-    $("lab-counter-threads").value = String(cores);
+    $("lab-workers").value = String(defaultThreads);
+    $("lab-counter-threads").value = String(defaultThreads);
+    // The sweep goes up to every reported core: where the speedup stops growing is its lesson.
     $("lab-sweep-max").value = String(cores);
-    $("lab-col-threads").textContent = `${cores} threads`;
-    $("lab-col-processes").textContent = `${cores} processes`;
+    $("lab-col-threads").textContent = `${defaultThreads} threads`;
+    $("lab-col-processes").textContent = `${defaultThreads} processes`;
 
     const report = (element) => (error) => {
       $(element).classList.add("error");
@@ -187,7 +190,7 @@ export class Lab {
    * on fresh processes. Resolves to `{ sequential: { wallMs }, threads: { wallMs, startMs, memoryBytes,
    * handoffMs }, processes: { wallMs, startMs, coldStartMs, memoryBytes, handoffMs }, results }`.
    */
-  compare({ workers = this.cores, tasks = 4, n = 50_000_000 } = {}) {
+  compare({ workers = this.defaultThreads, tasks = 4, n = 50_000_000 } = {}) {
     this.#needThreads();
     workers = this.#workers(workers, "workers");
     const job = this.#job("compare", tasks, n);
@@ -302,12 +305,13 @@ export class Lab {
   }
 
   /** `playground.counter({ threads, increments, method })` → `{ count, expected, ms }`. */
-  counter({ threads = this.cores, increments = 10_000_000, method = "atomic" } = {}) {
+  counter({ threads = this.defaultThreads, increments = 10_000_000, method = "atomic" } = {}) {
     this.#needThreads();
     if (!Number.isInteger(threads) || threads < 1 || threads > this.cores)
       throw new RangeError(`threads must be a whole number from 1 to ${this.cores} (your logical cores).`);
     return this.#exclusive(async (signal) => {
-      const process = await this.runtime.processWith(this.cores);
+      // The page's default process when it has threads enough: no restart for the usual counts.
+      const process = await this.runtime.processWith(threads <= this.defaultThreads ? this.defaultThreads : this.cores);
       const result = await untilCancelled(signal, () => process.cancel(), () => process.countShared({ threads, increments, method }));
       this.#showCount(method, result);
       this.onRun("counter", { threads, increments, method, ...result });
@@ -393,7 +397,7 @@ export class Lab {
         await settle();
         return Math.min(first, await runOnce());
       };
-      const baseline = await this.runtime.processWith(this.cores);
+      const baseline = await this.runtime.processWith(this.defaultThreads);
       const runOn = (process, parallel) => async () =>
         (await untilCancelled(signal, () => process.cancel(), () => process.runCpu({ ...job, parallel, serialFraction }))).wallMs;
       const sequentialMs = await best(runOn(baseline, false));

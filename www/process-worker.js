@@ -15,6 +15,7 @@
 //   { type: "alloc-input", id, length }          the hand-off: room in shared memory for the page
 //   { type: "checksum-shared", id }              the hand-off: threads read the shared input in place
 //   { type: "tiny-jobs", id, rounds }
+//   { type: "calibrate", id, maxThreads }        how many pool threads run at full speed (src/web/cores.rs)
 //   { type: "serve", id, model, poolSize, clients, rate, requests, ioMs, cpuMs }   the server lab (async)
 //   { type: "ping" } → { type: "pong" }   answered whenever the event loop is free: the page's watchdog
 //        (www/watchdog.js) takes it as a sign of life; during a blocking run the shared heartbeat speaks.
@@ -58,6 +59,7 @@ const handlers = {
   "alloc-input": ({ length }) => wasm.allocInput(length),
   "checksum-shared": () => wasm.checksumShared(),
   "tiny-jobs": ({ rounds }) => wasm.tinyJobMicros(rounds),
+  calibrate: ({ maxThreads }) => wasm.calibrateThreads(maxThreads),
   // Async: the server lab's event loop is this worker's; the answer comes when the load is served.
   serve: ({ model, poolSize, clients, rate, requests, ioMs, cpuMs }) =>
     wasm.serveLoad(model, poolSize ?? undefined, clients ?? undefined, rate ?? undefined, requests, ioMs, cpuMs),

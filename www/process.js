@@ -168,6 +168,11 @@ export class ThreadProcess {
     return this.#request({ type: "tiny-jobs", rounds });
   }
 
+  /** How many of this process's threads run at full speed: `{ threads, wallMs, chunkItems, checkMs }` (src/web/cores.rs). */
+  calibrate(maxThreads) {
+    return this.#request({ type: "calibrate", maxThreads });
+  }
+
   /** Numbers summed so far in the current run, read straight from the process's memory (0 if unseen). */
   itemsDone() {
     return this.sharesMemory ? Number(Atomics.load(this.#itemsWord(), 0)) : 0;

@@ -8,6 +8,8 @@ export class CpuRuntime {
     this.current = null;
     this.starting = null;
     this.onChange = () => {};
+    /** Threads a process gets when nobody asked for a count: what ran at full speed here (www/cores.js). */
+    this.defaultThreads = null;
   }
 
   /** A ready process with exactly `threads` threads, starting one if needed. */
@@ -42,6 +44,6 @@ export class CpuRuntime {
 
   #defaultThreads() {
     // The fallback build has no threads: its processes have their own thread only.
-    return activeBuild().threads ? navigator.hardwareConcurrency || 1 : 0;
+    return activeBuild().threads ? (this.defaultThreads ?? (navigator.hardwareConcurrency || 1)) : 0;
   }
 }
