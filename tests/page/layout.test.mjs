@@ -136,7 +136,7 @@ test("a tutorial may call playground.cpu before ready: the call waits and runs",
     // Σ i² for i < 1000 = 999·1000·1999/6.
     assert.deepEqual(run.results, ["332833500", "332833500"]);
     const all = await page.evaluate(() => playground.cpu({ tasks: 4, n: 2_000_000, chunks: 2 }));
-    assert.equal(all.threads, await page.evaluate(() => navigator.hardwareConcurrency));
+    assert.equal(all.threads, await page.evaluate(() => playground.cores.defaultThreads));
     assert.deepEqual(problems, []);
     await page.close();
   } finally {

@@ -53,7 +53,7 @@ test("the served page is isolated and runs on threads", async () => {
     const n = 50_000_000n;
     assert.deepEqual(run.results, Array(4).fill(String((n * (n - 1n) * (2n * n - 1n)) / 6n)));
     assert.equal(run.mode, "threads");
-    assert.equal(run.threads, await page.evaluate(() => navigator.hardwareConcurrency));
+    assert.equal(run.threads, await page.evaluate(() => playground.cores.defaultThreads));
     // Sixteen chunks of real work (~90 ms in all): more than one pool thread took some.
     assert.ok(new Set(run.spans.map((s) => s.worker)).size >= 2, JSON.stringify(run.spans.map((s) => s.worker)));
     assert.deepEqual(problems, []);
