@@ -19,13 +19,16 @@
 //   worker), messages the browser itself logs (CSP, mixed content; a failed load is reported by the
 //   element's error event or the server's status instead), pages not served by serveStatic until the
 //   first command installs the recorder late (see `withRecorder` for a route's own HTML), media
-//   emulation, downloads, CDP, and full-page screenshots beyond what Element Screenshot of <html> gives.
+//   emulation, CDP, downloads other than an <a download> of a blob: or data: URL (the recorder reads
+//   those), and full-page screenshots (WebKitGTK clips even Element Screenshot of <html> to the
+//   viewport, so `fullPage` shots show the viewport only).
 // - Commands to the driver go through one queue (WebDriver has one current window and frame per
 //   session); a long evaluation does not hold the queue: it is started in the page and polled.
 import { spawn, execFileSync } from "node:child_process";
 import { createServer } from "node:net";
-import { mkdir, writeFile } from "node:fs/promises";
-import { dirname } from "node:path";
+import { mkdir, mkdtemp, writeFile } from "node:fs/promises";
+import { tmpdir } from "node:os";
+import { dirname, join } from "node:path";
 
 const DEFAULT_TIMEOUT = 30_000;
 const ELEMENT = "element-6066-11e4-a52e-4f735466cecf";
@@ -158,6 +161,35 @@ function installRecorder(initScripts) {
     const isError = reason instanceof Error;
     push({ kind: "pageerror", name: isError ? reason.name : "Error", message: isError ? reason.message : describe(reason), stack: isError ? reason.stack : "" });
   });
+  // Downloads (an <a download> with a blob: or data: URL, as the page's exports make): read here and
+  // handed to the driver, since WebDriver cannot see downloads; the browser's own download is skipped.
+  const download = (anchor) => {
+    const url = anchor.href;
+    if (!anchor.hasAttribute("download") || !/^(blob|data):/.test(url)) return false;
+    const name = anchor.getAttribute("download") || url.split("/").pop();
+    fetch(url)
+      .then((response) => response.blob())
+      .then((blob) => new Promise((resolve) => {
+        const reader = new FileReader();
+        reader.onload = () => resolve(String(reader.result).split(",")[1] ?? "");
+        reader.readAsDataURL(blob);
+      }))
+      .then((data) => push({ kind: "download", name, url, data }));
+    return true;
+  };
+  const click = HTMLAnchorElement.prototype.click;
+  HTMLAnchorElement.prototype.click = function () {
+    if (!this.isConnected && download(this)) return;
+    return click.call(this);
+  };
+  addEventListener(
+    "click",
+    (event) => {
+      const anchor = event.target instanceof Element ? event.target.closest("a") : null;
+      if (anchor && download(anchor)) event.preventDefault();
+    },
+    true,
+  );
   window.__pgRecorder = { take: () => events.splice(0, events.length) };
   for (const { source, arg, window: only } of initScripts) {
     if (only !== null && window.name !== only) continue;
@@ -833,6 +865,25 @@ class Page extends Frame {
         error.name = event.name;
         error.stack = event.stack || `${event.name}: ${event.message}`;
         this._emit("pageerror", error);
+      } else if (event.kind === "download") {
+        const data = Buffer.from(event.data, "base64");
+        const save = async (path) => {
+          await mkdir(dirname(path), { recursive: true });
+          await writeFile(path, data);
+        };
+        let saved;
+        this._emit("download", {
+          url: () => event.url,
+          suggestedFilename: () => event.name,
+          path: async () => (saved ??= (async () => {
+            const path = join(await mkdtemp(join(tmpdir(), "playground-webkit-download-")), event.name);
+            await save(path);
+            return path;
+          })()),
+          saveAs: save,
+          failure: async () => null,
+          page: () => this,
+        });
       } else {
         this._emit("console", {
           type: () => event.type,
@@ -880,22 +931,34 @@ class Page extends Frame {
   }
 
   async goto(url, options = {}) {
+    const previous = this._document;
     const driver = this._context._driver;
     await driver.run(this, [], (d) => d.raw("POST", "/url", { url: new URL(url).href })).catch((error) => {
       throw new Error(`page.goto: ${error.message}`);
     });
-    this._document = null;
-    await this._drain();
+    await this._loaded("goto", previous);
     if (options.waitUntil === "networkidle") await this.waitForTimeout(500);
     return null;
   }
 
   async reload() {
+    const previous = this._document;
     await this._context._driver.run(this, [], (d) => d.raw("POST", "/refresh", {})).catch((error) => {
       throw new Error(`page.reload: ${error.message}`);
     });
-    await this._drain();
+    await this._loaded("reload", previous);
     return null;
+  }
+
+  /**
+   * WebKitWebDriver's Refresh (and at times Navigate To) returns while the new document is still
+   * "interactive", before its module scripts ran (measured: 363 ms into the new document, no
+   * `window.playground` yet); Playwright returns after the load event. So wait for a document other
+   * than `previous` to be complete.
+   */
+  async _loaded(method, previous) {
+    await this.waitForFunction((old) => document.readyState === "complete" && window.__pgDocument !== old, previous, {}, method);
+    await this._drain();
   }
 
   async waitForTimeout(ms) {
@@ -961,8 +1024,8 @@ class Page extends Frame {
   }
 
   /**
-   * WebDriver's screenshot. `fullPage` uses Element Screenshot of <html>, which in WebKitGTK covers
-   * the whole document; a plain screenshot is the viewport.
+   * WebDriver's screenshot. `fullPage` asks for Element Screenshot of <html>, which WebKitGTK 2.50
+   * still clips to the viewport (measured: 1200×900 for a taller page).
    */
   async screenshot({ path, fullPage = false } = {}) {
     const base64 = await this._context._driver.run(this, [], async (d) => {
@@ -982,8 +1045,22 @@ class Page extends Frame {
     throw new Error("page.emulateMedia: not supported by WebKitWebDriver (classic WebDriver has no media emulation)");
   }
 
-  async waitForEvent(event) {
-    throw new Error(`page.waitForEvent("${event}"): not supported by WebKitWebDriver (classic WebDriver has no download or page events)`);
+  /** The next `event` ("download", "console", "pageerror", "response", "load"), within `timeout` ms. */
+  waitForEvent(event, options = {}) {
+    const { timeout = DEFAULT_TIMEOUT, predicate = () => true } = typeof options === "function" ? { predicate: options } : options;
+    return new Promise((resolve, reject) => {
+      const timer = setTimeout(() => {
+        this.off(event, listener);
+        reject(new Error(`page.waitForEvent: Timeout ${timeout}ms exceeded while waiting for event "${event}"`));
+      }, timeout);
+      const listener = (payload) => {
+        if (!predicate(payload)) return;
+        clearTimeout(timer);
+        this.off(event, listener);
+        resolve(payload);
+      };
+      this.on(event, listener);
+    });
   }
 
   workers() {
