@@ -41,7 +41,13 @@ pub fn calibrate(max_threads: u32, target_ms: f64, clock: &impl Clock) -> Calibr
         items *= 2;
         took = alone(items);
     }
-    let items = items_for(target_ms, items, took, FIRST_ITEMS, MAX_N);
+    let mut items = items_for(target_ms, items, took, FIRST_ITEMS, MAX_N);
+    // An engine that swaps in optimised code only after a while (JavaScriptCore's wasm tiers) ran the
+    // sizing tries slower than it runs now: size once more from a try of the sized chunk.
+    let sized = alone(items);
+    if sized < target_ms / 2.0 {
+        items = items_for(target_ms, items, sized, FIRST_ITEMS, MAX_N);
+    }
     // Round by round, every count once per round: a burst of other work on the machine then slows
     // one try of several counts rather than every try of one count.
     let mut wall_ms: Vec<f64> = Vec::with_capacity(limit);
