@@ -19,6 +19,8 @@
 //   { type: "serve", id, model, poolSize, clients, rate, requests, ioMs, cpuMs }   the server lab (async)
 //   { type: "ping" } → { type: "pong" }   answered whenever the event loop is free: the page's watchdog
 //        (www/watchdog.js) takes it as a sign of life; during a blocking run the shared heartbeat speaks.
+// While starting, { type: "start-busy", step } says the start enters a step that may hold the event loop
+// (the thread pool and the warm-up): no pong until "ready", so only the start's deadline applies.
 // A panic aborts: a run that crashes answers { type: "crashed", id, message } and the page ends this
 // process. A thread of the pool that crashes cannot answer at all: the page sees the crash report
 // in shared memory (see crashAddress in src/web/lab.rs) and ends the process.
@@ -33,6 +35,7 @@ async function start({ module, threads, glue }) {
   // A compiled module skips a second compile; a URL makes this process compile its own.
   const exports = await wasm.default({ module_or_path: module });
   wasm.installCrashReporter();
+  postMessage({ type: "start-busy", step: threads > 0 ? "starting its threads" : "warming up" });
   if (threads > 0) await wasm.initThreadPool(threads);
   // Warm-up: V8 first runs wasm with its baseline compiler and swaps in optimised code once a
   // function is hot. Without this, a learner's first run is the slow one and every speedup shown

@@ -93,19 +93,28 @@ function recordWorkers() {
 }
 
 /** How the test server answers for the wasm-bindgen module (every new worker imports it). */
-const glue = { mode: "normal" };
+const glue = { mode: "normal", busyServed: 0 };
+/** Longer than the watchdog's silence limit (0.8 s) with room to spare, far below the start's deadline (30 s). */
+const BUSY_THREAD_START_MS = 2000;
 const sleep = (ms) => new Promise((resolve) => setTimeout(resolve, ms));
 
 const routes = {
   // A worker's start imports this: "slow" holds it back 3 s (the worker waits with its event loop
-  // free), "broken" answers 500 (the import fails).
+  // free), "broken" answers 500 (the import fails), "busy-threads" makes starting the thread pool hold
+  // the worker's event loop for BUSY_THREAD_START_MS, as Firefox's thread start did on a busy machine.
   "/playground.js": async (request, response) => {
     if (glue.mode === "broken") {
       response.writeHead(500, ISOLATION_HEADERS).end("broken on purpose");
       return;
     }
     if (glue.mode === "slow") await sleep(3000);
-    const body = await readFile(join(DIST, "playground.js"));
+    let body = await readFile(join(DIST, "playground.js"), "utf8");
+    if (glue.mode === "busy-threads") {
+      const start = "export function initThreadPool(num_threads) {";
+      assert.ok(body.includes(start), "the glue defines initThreadPool");
+      body = body.replace(start, `${start} const heldUntil = performance.now() + ${BUSY_THREAD_START_MS}; while (performance.now() < heldUntil);`);
+      glue.busyServed++;
+    }
     response.writeHead(200, { "Content-Type": "text/javascript; charset=utf-8", "Cache-Control": "no-cache", ...ISOLATION_HEADERS });
     response.end(body);
   },
@@ -231,12 +240,14 @@ describe("a worker that dies or stops answering ends its run", () => {
   });
 
   test("a pool thread killed mid-chunk stalls the run, which fails within a second of the stall", LIMITED, async () => {
+    // Two pool threads whatever the page's default (a short check per visit picks it: 1 on a loaded machine).
+    await call("cpu", { mode: "threads", threads: 2, tasks: 1, n: 1000 });
     const cdp = await killerOfPoolThreads();
     try {
       // Sixteen tasks of one chunk on two threads (~3.5 s on a quiet 2-core machine, so the kill lands
       // mid-run however fast the machine): one thread is killed mid-chunk, the other takes the remaining
       // chunks, then the run waits for the dead one forever — unless the page notices the work stopped.
-      await start("pool-thread", "cpu", { mode: "threads", tasks: 16, n: 1_000_000_000, chunks: 1 });
+      await start("pool-thread", "cpu", { mode: "threads", threads: 2, tasks: 16, n: 1_000_000_000, chunks: 1 });
       await page.waitForFunction(() => /^Running on/.test(document.getElementById("cpu-status").textContent));
       await cdp.killOne();
       // The progress line moves while the other thread works; the stall begins when it stops moving.
@@ -303,6 +314,8 @@ describe("a worker that dies or stops answering ends its run", () => {
   });
 
   test("a process that stops answering while it starts is ended within a second; the next start works", LIMITED, async () => {
+    // Two threads now, whatever the page's default, so that one thread below is a new process.
+    await call("cpu", { mode: "threads", threads: 2, tasks: 1, n: 1000 });
     glue.mode = "slow";
     try {
       // One thread: a new process, which waits 3 s for its module (its event loop free, answering).
@@ -318,6 +331,25 @@ describe("a worker that dies or stops answering ends its run", () => {
     }
     const run = await call("cpu", { mode: "threads", threads: 1 });
     assert.deepEqual(run.results, Array(4).fill(SEED_RESULT));
+  });
+
+  test("a process whose thread start holds its event loop past the silence limit still starts and runs", LIMITED, async () => {
+    await call("cpu", { mode: "threads", threads: 1 });
+    const before = await page.evaluate(() => createdWorkers.filter((w) => w.name === "process (2 pool threads)").length);
+    glue.mode = "busy-threads";
+    glue.busyServed = 0;
+    let run;
+    try {
+      // Two threads: a new process, whose initThreadPool holds its event loop (no pong) for 2 s.
+      run = await call("cpu", { mode: "threads", threads: 2 });
+    } finally {
+      glue.mode = "normal";
+    }
+    assert.ok(glue.busyServed >= 1, "the new process imported the glue whose thread start holds its event loop");
+    const after = await page.evaluate(() => createdWorkers.filter((w) => w.name === "process (2 pool threads)").length);
+    assert.equal(after, before + 1, "one new process started");
+    assert.deepEqual(run.results, Array(4).fill(SEED_RESULT));
+    assert.deepEqual(run.errors ?? [], []);
   });
 });
 
