@@ -157,6 +157,9 @@ export class CpuDemo {
     const run = { params, mode, lab, control, cancelledAt: null };
     this.running = run;
     const total = params.tasks * params.n;
+    // The bar starts empty: a run that first starts a process must not show the last run's full bar meanwhile.
+    $("cpu-progress").value = 0;
+    $("cpu-progress-text").textContent = `0 of ${groupDigits(String(total))} squares`;
     let busyTimer;
     try {
       const starting =
