@@ -938,7 +938,30 @@ class Page extends Frame {
     });
     await this._loaded("goto", previous);
     if (options.waitUntil === "networkidle") await this.waitForTimeout(500);
-    return null;
+    return this._response();
+  }
+
+  /**
+   * The navigation's response, as far as classic WebDriver can tell: WebDriver does not expose it, so
+   * status and headers come from the page fetching its own URL again (through its service worker,
+   * as the navigation went), when first asked.
+   */
+  _response() {
+    let answer;
+    const read = () =>
+      (answer ??= this.evaluate(async () => {
+        const response = await fetch(location.href, { cache: "no-store" });
+        return { url: response.url, status: response.status, headers: Object.fromEntries(response.headers) };
+      }));
+    const url = this._url;
+    return {
+      url: () => url,
+      status: async () => (await read()).status,
+      ok: async () => (await read()).status < 400,
+      headers: async () => (await read()).headers,
+      allHeaders: async () => (await read()).headers,
+      headerValue: async (name) => (await read()).headers[name.toLowerCase()] ?? null,
+    };
   }
 
   async reload() {
