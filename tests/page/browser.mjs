@@ -114,3 +114,18 @@ export async function readyPlayground() {
   await page.evaluate(() => playground.ready);
   return { ...session, page, problems };
 }
+
+/**
+ * The message each engine gives an uncaught wasm trap (a panic aborts through `unreachable`), as the
+ * page error the tests record: the crash demos' panicking thread reports one on purpose.
+ */
+const WASM_TRAP_MESSAGES = {
+  chromium: "unreachable",
+  firefox: "unreachable executed",
+  webkit: "Unreachable code should not be executed",
+};
+
+/** Whether a recorded problem is this engine's page error for a wasm trap (and nothing else). */
+export function isWasmTrap(problem) {
+  return problem === `pageerror: ${WASM_TRAP_MESSAGES[ENGINE]}`;
+}
