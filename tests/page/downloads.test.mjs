@@ -9,11 +9,13 @@ import { readFileSync } from "node:fs";
 import { createServer } from "node:net";
 import { createHash } from "node:crypto";
 import { ISOLATION_HEADERS, serveStatic, DIST } from "./server.mjs";
-import { launchBrowser, openPage } from "./browser.mjs";
+import { ENGINE, launchBrowser, openPage, skipIn } from "./browser.mjs";
 
 const manifest = JSON.parse(await readFile(`${DIST}/samples/manifest.json`, "utf8")).files;
 const CORRUPTED = manifest[2].name;
 const LATENCY = { latencyMs: 150, kbps: 0 };
+/** Firefox's page error for a fetch the page aborted while its service worker streamed the body. */
+const FIREFOX_ABORTED_INTERCEPTED_BODY = "pageerror: Failed to load ‘’. A ServiceWorker intercepted the request and encountered an unexpected error.";
 
 let server;
 let otherOrigin;
@@ -334,6 +336,7 @@ describe("downloads demo", () => {
   });
 
   test("cancel stops every download and marks the unfinished ones cancelled; the next run works", async () => {
+    const seen = problems.length;
     const running = page.evaluate(() => playground.downloads({ samples: 12, mode: "concurrent", network: "slow-3g" }));
     await page.waitForFunction(() => document.getElementById("dl-status").textContent.startsWith("All at once: downloading"));
     await page.waitForTimeout(300);
@@ -344,6 +347,14 @@ describe("downloads demo", () => {
     assert.ok(result.files.every((f) => f.ok || f.errorKind === "cancelled"));
     assert.match(await page.textContent("#dl-status"), /Cancelled \d+/);
     assert.equal(await page.isDisabled("#dl-cancel"), true);
+    if (ENGINE === "firefox") {
+      // Firefox reports each fetch the page aborted while the service worker was still streaming its
+      // body (its own report, with an empty address; an abort before the body starts reports nothing).
+      // At most six bodies stream at once on the simulated network (HTTP/1.1's six connections).
+      const reports = problems.slice(seen).filter((p) => p === FIREFOX_ABORTED_INTERCEPTED_BODY);
+      assert.ok(reports.length <= Math.min(6, cancelled.length), `${reports.length} reports for ${cancelled.length} cancelled`);
+      problems.splice(seen, problems.length - seen, ...problems.slice(seen).filter((p) => p !== FIREFOX_ABORTED_INTERCEPTED_BODY));
+    }
     assertSamples(await download({ samples: 2, mode: "concurrent" }), 2);
   });
 
@@ -443,41 +454,62 @@ describe("downloads demo", () => {
     assert.equal(same.length, 3, JSON.stringify(same));
   });
 
-  test("a large file streams to disk in bounded memory, and listing it after a reload does not read it", async (t) => {
+  /** The large file's download (once, by whichever test needs it first): `{ bytes, file }`. */
+  let large = null;
+  function downloadLarge() {
     // Twice the default limit (raised for it): holding the body would take at least this much memory.
     const bytes = 512 * MiB;
     const url = new URL(`stream.bin?bytes=${bytes}`, server.url).href;
-    const pids = await chromiumPids();
-    const before = rssOf(pids);
-    let peak = before;
-    let samples = 0;
-    const sampler = setInterval(() => {
+    large ??= download({ urls: [url], mode: "sequential", timeoutMs: 60_000, maxBytes: 2 * bytes }).then((result) => ({ bytes, file: result.files[0] }));
+    return large;
+  }
+
+  test(
+    "a large file streams to disk in bounded memory",
+    skipIn({
+      firefox:
+        "Firefox holds a streamed response in memory out of the page's reach: under WebDriver BiDi its parent process grows by " +
+        "the body's size (+503 MiB for 512 MiB, +1022 MiB for 1 GiB; +26 MiB without automation), and its content process " +
+        "buffers the unread body (a plain fetch read at full speed, without automation: +185 MiB for 512 MiB)",
+    }),
+    async () => {
+      const pids = await chromiumPids();
+      const before = rssOf(pids);
+      let peak = before;
+      let samples = 0;
+      const sampler = setInterval(() => {
+        peak = Math.max(peak, rssOf(pids));
+        samples++;
+      }, 50);
+      let bytes, file;
+      try {
+        ({ bytes, file } = await downloadLarge());
+      } finally {
+        clearInterval(sampler);
+      }
       peak = Math.max(peak, rssOf(pids));
-      samples++;
-    }, 50);
-    let result;
-    try {
-      result = await download({ urls: [url], mode: "sequential", timeoutMs: 60_000, maxBytes: 2 * bytes });
-    } finally {
-      clearInterval(sampler);
-    }
+      assert.equal(file.ok, true, file.error);
+      assert.deepEqual({ bytes: file.bytes, sha256: file.sha256 }, streamed.get(bytes));
+      const grewMiB = (peak - before) / MiB;
+      console.log(`downloading ${bytes / MiB} MiB: the browser's memory (${(before / MiB).toFixed(0)} MiB before, ${samples} samples) grew by ${grewMiB.toFixed(1)} MiB at most`);
+      assert.ok(samples >= 5 && before > 50 * MiB, "the memory was measured");
+      assert.ok(grewMiB < bytes / MiB / 4, `memory grew by ${grewMiB.toFixed(0)} MiB for a ${bytes / MiB} MiB file`);
+    },
+  );
+
+  test("a large file arrives whole, and listing it after a reload does not read it", async (t) => {
+    const { bytes, file } = await downloadLarge();
     // The test profile lives in /tmp: the big file goes again once this test is over.
     t.after(() =>
       page
         .evaluate(async (name) => {
           const folder = await (await navigator.storage.getDirectory()).getDirectoryHandle("downloads");
           await folder.removeEntry(name);
-        }, result.files[0].savedAs)
+        }, file.savedAs)
         .catch(() => {}),
     );
-    peak = Math.max(peak, rssOf(pids));
-    const file = result.files[0];
     assert.equal(file.ok, true, file.error);
     assert.deepEqual({ bytes: file.bytes, sha256: file.sha256 }, streamed.get(bytes));
-    const grewMiB = (peak - before) / MiB;
-    console.log(`downloading ${bytes / MiB} MiB: Chromium's memory (${(before / MiB).toFixed(0)} MiB before, ${samples} samples) grew by ${grewMiB.toFixed(1)} MiB at most`);
-    assert.ok(samples >= 5 && before > 50 * MiB, "the memory was measured");
-    assert.ok(grewMiB < bytes / MiB / 4, `memory grew by ${grewMiB.toFixed(0)} MiB for a ${bytes / MiB} MiB file`);
 
     // A file saved without a record (as an older version of the page saved them): listed, not read.
     await page.evaluate(async () => {
