@@ -5,12 +5,44 @@ import { after, before, describe, test } from "node:test";
 import assert from "node:assert/strict";
 import { createHash } from "node:crypto";
 import { readFile } from "node:fs/promises";
-import { openPage, servePlayground } from "./browser.mjs";
+import { ENGINE, openPage, servePlayground } from "./browser.mjs";
 import { DIST } from "./server.mjs";
 
 /** Σ i² for i < n by the closed formula n(n−1)(2n−1)/6, in BigInt: an answer the page did not compute. */
 const sumOfSquaresBelow = (n) => String((BigInt(n) * BigInt(n - 1) * BigInt(2 * n - 1)) / 6n);
 const grouped = (digits) => digits.replace(/\B(?=(\d{3})+(?!\d))/g, ",");
+
+/**
+ * Clicks `button` and returns the file the page hands the browser to save: `{ name, text }`, read in
+ * the page from the `<a download>` it clicks (its name and its blob). Where Playwright reports
+ * downloads (Chromium; its WebDriver BiDi driver does not, in Firefox) the file the browser really
+ * saved must be the same.
+ */
+async function exportedFile(page, button) {
+  await page.evaluate(() => {
+    if (window.savedByPage) return;
+    window.savedByPage = [];
+    const click = HTMLAnchorElement.prototype.click;
+    HTMLAnchorElement.prototype.click = function () {
+      // The blob is read now: the page may revoke its address once the browser has it.
+      if (this.hasAttribute("download")) savedByPage.push({ name: this.download, text: fetch(this.href).then((r) => r.text()) });
+      return click.call(this);
+    };
+  });
+  const count = await page.evaluate(() => savedByPage.length);
+  const [download] = await Promise.all([ENGINE === "chromium" ? page.waitForEvent("download") : null, page.click(button)]);
+  const saved = await page.evaluate(async (count) => {
+    if (savedByPage.length !== count + 1) return null;
+    const { name, text } = savedByPage[count];
+    return { name, text: await text };
+  }, count);
+  assert.ok(saved, `clicking ${button} handed the browser one file`);
+  if (download) {
+    assert.equal(download.suggestedFilename(), saved.name);
+    assert.equal(await readFile(await download.path(), "utf8"), saved.text);
+  }
+  return saved;
+}
 
 let session;
 let server;
@@ -117,8 +149,9 @@ describe("links, embeds and exports", () => {
     await page.click("#cpu-history summary");
     assert.equal(await page.textContent("#cpu-history-count"), "2", "two runs were made");
 
-    const [csvDownload] = await Promise.all([page.waitForEvent("download"), page.click("#cpu-export-csv")]);
-    const rows = parseCsv(await readFile(await csvDownload.path(), "utf8"));
+    const csv = await exportedFile(page, "#cpu-export-csv");
+    assert.equal(csv.name, "playground-cpu-runs.csv");
+    const rows = parseCsv(csv.text);
     assert.equal(rows.length, 3 + 2, "one row per task per run");
     assert.deepEqual(
       rows.map((r) => [r.run, r.mode, r.workers, r.tasks, r.n, r.chunks, r.task, r.sum]),
@@ -133,8 +166,9 @@ describe("links, embeds and exports", () => {
     assert.match(rows[4].error, /task 1 crashed on purpose/);
     assert.deepEqual(rows.slice(0, 4).map((r) => r.error), ["", "", "", ""]);
 
-    const [jsonDownload] = await Promise.all([page.waitForEvent("download"), page.click("#cpu-export-json")]);
-    const runs = JSON.parse(await readFile(await jsonDownload.path(), "utf8"));
+    const json = await exportedFile(page, "#cpu-export-json");
+    assert.equal(json.name, "playground-cpu-runs.json");
+    const runs = JSON.parse(json.text);
     assert.deepEqual(runs.map((r) => r.run), [1, 2]);
     const [first, second] = runs.map((r) => r.result);
     assert.deepEqual([first.mode, first.threads, first.results], ["sequential", 1, [oneMillion, oneMillion, oneMillion]]);
