@@ -4,11 +4,20 @@
 // bounds in tests/page/soak.mjs, and each demo's history keeps its last runs and says how many it dropped.
 import { test } from "node:test";
 import assert from "node:assert/strict";
-import { readyPlayground } from "./browser.mjs";
+import { readyPlayground, skipIn } from "./browser.mjs";
 import { GROWTH_BOUNDS, HISTORY_OF, describeMemory, runSoak } from "./soak.mjs";
 import { HISTORY_LIMIT } from "../../www/history.js";
 
-test("300+ mixed runs: memory stays flat after the warm-up and every history keeps its last runs", { timeout: 300_000 }, async () => {
+test(
+  "300+ mixed runs: memory stays flat after the warm-up and every history keeps its last runs",
+  {
+    timeout: 300_000,
+    ...skipIn({
+      webkit: "the heaps and wasm memories of the page and its workers are read through CDP (a forced GC, heap usage, worker targets), which WebKitWebDriver does not speak",
+      firefox: "the heaps and wasm memories of the page and its workers are read through CDP (a forced GC, heap usage, worker targets); Playwright drives Firefox over WebDriver BiDi, which has none of the three",
+    }),
+  },
+  async () => {
   const session = await readyPlayground();
   try {
     const { page, problems } = session;
