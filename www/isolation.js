@@ -66,6 +66,15 @@ const session = {
   },
 };
 
+/** Whether this page is inside another page's frame (a cross-origin `top` can still be compared). */
+function inFrame() {
+  try {
+    return window.top !== window.self;
+  } catch {
+    return true;
+  }
+}
+
 /** Whether this visit asked for no service worker (`?sw=off`). */
 export function serviceWorkerSwitchedOff() {
   return new URLSearchParams(location.search).get("sw") === "off";
@@ -98,6 +107,21 @@ function within(ms, promise, message) {
   let timer;
   const late = new Promise((_, reject) => (timer = setTimeout(() => reject(new Error(message)), ms)));
   return Promise.race([promise, late]).finally(() => clearTimeout(timer));
+}
+
+/**
+ * " (the host answers /sw.js with HTTP 404)" when a failed registration's message names no status and
+ * the host answers the script with an error: Chromium's message has the status, WebKit's ("Script … load
+ * failed") and Firefox's do not, and a missing sw.js is the usual cause on a host.
+ */
+async function scriptAnswer(message) {
+  if (/\(\d{3}\)/.test(message)) return "";
+  try {
+    const response = await within(2000, fetch(SERVICE_WORKER, { cache: "no-store" }), "no answer");
+    return response.ok ? "" : ` (the host answers ${SERVICE_WORKER.pathname} with HTTP ${response.status})`;
+  } catch {
+    return "";
+  }
 }
 
 /** The registration's newest worker once it is activated. */
@@ -148,10 +172,14 @@ async function isolate(say) {
     return { isolated: true, reason: null, switchedOff: false };
   }
   const notIsolated = (reason) => ({ isolated: false, reason, switchedOff: false });
+  // A frame that is not isolated stays so whatever this page does: either its embedder is not isolated
+  // or withholds allow="cross-origin-isolated", or this document came without the headers, and then
+  // an isolated embedder's own Cross-Origin-Embedder-Policy would have refused to load it at all. So
+  // no reload. (Chromium's document.featurePolicy could tell the missing allow alone; Firefox and
+  // Safari have no such call, and the frame never needs it.)
+  if (inFrame()) return notIsolated(null);
   if (!container)
     return notIsolated("the host sends no cross-origin isolation headers, and this browser offers no service worker here to add them (a private window, or a page not served over https or localhost).");
-  // In an iframe without allow="cross-origin-isolated", no header can isolate the page: do not reload.
-  if (document.featurePolicy?.allowsFeature?.("cross-origin-isolated") === false) return notIsolated(null);
   const reloaded = session.read(RELOADED_FOR_ISOLATION);
   if (reloaded === null)
     return notIsolated("the browser refuses this page its session storage, which the one reload that isolates the page needs (so it does not reload at all).");
@@ -161,7 +189,7 @@ async function isolate(say) {
     const registration = await within(START_TIMEOUT_MS, container.register(SERVICE_WORKER), `registering sw.js took over ${START_TIMEOUT_MS / 1000} s`);
     await within(START_TIMEOUT_MS, activated(registration), `sw.js did not start within ${START_TIMEOUT_MS / 1000} s`);
   } catch (error) {
-    return notIsolated(`the host sends no cross-origin isolation headers, and the service worker that would add them could not start: ${error.message}`);
+    return notIsolated(`the host sends no cross-origin isolation headers, and the service worker that would add them could not start: ${error.message}${await scriptAnswer(error.message)}`);
   }
   if (!session.write(RELOADED_FOR_ISOLATION)) return notIsolated("the browser refuses this page its session storage, which the one reload that isolates the page needs.");
   say("Reloading once so the page can use threads…");
@@ -215,7 +243,8 @@ export function explainFallback(banner, isolation) {
     : "Threads are off on this page: it is not cross-origin isolated, so the browser withholds the shared memory " +
       "threads need. The downloads and processes demos work fully. To run threads, open the playground in its own tab; " +
       "a page that embeds it can allow threads by serving itself with Cross-Origin-Opener-Policy: same-origin and " +
-      "Cross-Origin-Embedder-Policy: require-corp and giving the iframe allow=\"cross-origin-isolated\".";
+      "Cross-Origin-Embedder-Policy: require-corp and giving the iframe allow=\"cross-origin-isolated\" " +
+      "(the playground's host must send those headers too: an isolated page loads no frame without them).";
   banner.textContent = why;
   if (isolation.switchedOff) {
     const again = new URL(location.href);

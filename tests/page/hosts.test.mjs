@@ -5,7 +5,7 @@
 import { after, before, describe, test } from "node:test";
 import assert from "node:assert/strict";
 import { readFile } from "node:fs/promises";
-import { ISOLATION_HEADERS, serveStatic, DIST } from "./server.mjs";
+import { ISOLATION_HEADERS, recordedHtml, serveStatic, DIST } from "./server.mjs";
 import { launchBrowser, openPage } from "./browser.mjs";
 
 const SEED_RESULT = "333333283333335000000";
@@ -24,7 +24,7 @@ function tutorialPage(playgroundUrl, { isolated, allow }) {
     routes: {
       "/tutorial.html": (request, response) => {
         response.writeHead(200, { "Content-Type": "text/html; charset=utf-8", ...(isolated ? ISOLATION_HEADERS : {}) });
-        response.end(html);
+        response.end(recordedHtml(html));
       },
     },
   });

@@ -21,6 +21,12 @@ const TYPES = {
 // (see ./webdriver.mjs). Other engines get the files untouched.
 const webkit = process.env.PLAYGROUND_ENGINE === "webkit" ? await import("./webdriver.mjs") : null;
 
+/**
+ * A route's own HTML as serveStatic serves its pages: in the WebKit run with the error recorder first
+ * (see withRecorder in ./webdriver.mjs), so the page's load-time errors are caught; untouched otherwise.
+ */
+export const recordedHtml = (html) => (webkit ? webkit.withRecorder(html) : html);
+
 /** The built site the tests serve: `dist/`, or another folder built with `trunk build --dist <dir>`. */
 export const DIST = process.env.PLAYGROUND_DIST ?? "dist";
 
