@@ -45,9 +45,10 @@ export function skipIn(reasons) {
 /**
  * A fresh browser of the chosen engine with an empty profile, as a Playwright BrowserContext (or,
  * for WebKit, an object with the same methods the tests use). `sharedMemory: false` starts WebKit
- * without JavaScriptCore's SharedArrayBuffer option, as WebKitGTK ships by default.
+ * without JavaScriptCore's SharedArrayBuffer option, as WebKitGTK ships by default. `colorScheme: "dark"`
+ * makes pages see prefers-color-scheme: dark (Chromium and Firefox; BiDi Firefox ignores emulateMedia).
  */
-export async function launchBrowser({ sharedMemory = true } = {}) {
+export async function launchBrowser({ sharedMemory = true, colorScheme } = {}) {
   if (ENGINE === "webkit") {
     const { launchWebKit } = await import("./webdriver.mjs");
     return launchWebKit({ viewport: VIEWPORT, sharedMemory });
@@ -55,7 +56,9 @@ export async function launchBrowser({ sharedMemory = true } = {}) {
   if (ENGINE === "firefox") {
     // BiDi Firefox never finishes launchPersistentContext here (it times out after the browser is up);
     // a launched browser's new context is just as fresh. Closing the context closes its browser.
-    const browser = await playwright._bidiFirefox.launch({ executablePath: FIREFOX, headless: true });
+    // Firefox's own setting for the scheme pages see (0 dark, 1 light), as a user would choose it.
+    const firefoxUserPrefs = colorScheme ? { "layout.css.prefers-color-scheme.content-override": colorScheme === "dark" ? 0 : 1 } : {};
+    const browser = await playwright._bidiFirefox.launch({ executablePath: FIREFOX, headless: true, firefoxUserPrefs });
     const context = await browser.newContext({ viewport: VIEWPORT });
     const closeContext = context.close.bind(context);
     context.close = async (options) => {
@@ -70,6 +73,7 @@ export async function launchBrowser({ sharedMemory = true } = {}) {
     headless: true,
     args: CHROMIUM_FLAGS,
     viewport: VIEWPORT,
+    ...(colorScheme ? { colorScheme } : {}),
   });
 }
 
