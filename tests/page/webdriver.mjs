@@ -1064,6 +1064,34 @@ class Page extends Frame {
     return png;
   }
 
+  /**
+   * The accessible name WebKit computes for every element matching `selector`, by WebDriver's Get
+   * Computed Label (the browser's own computation, what a screen reader announces), with each element's
+   * id (or its tag and position): `[{ id, name }]`; a label that is only the element's description
+   * counts as none. Not Playwright's API: Chromium's tests read the
+   * same from CDP's accessibility tree, which WebKitWebDriver does not offer.
+   */
+  async computedLabels(selector) {
+    return this._context._driver.run(this, [], async (d) => {
+      const elements = await d.raw("POST", "/elements", { using: "css selector", value: selector });
+      const names = [];
+      for (const element of elements) {
+        const at = element[ELEMENT];
+        const id = (await d.raw("GET", `/element/${at}/attribute/id`)) || `<${await d.raw("GET", `/element/${at}/name`)}> #${names.length}`;
+        const label = String((await d.raw("GET", `/element/${at}/computedlabel`)) ?? "").replace(/\s+/g, " ").trim();
+        // WebKitGTK answers a control without a name with its description (aria-describedby's text,
+        // measured: an unlabelled field gave its hint), which is no name: a screen reader reads it after one.
+        const description = await d.raw("POST", "/execute/sync", {
+          script: `const ids = (arguments[0].getAttribute("aria-describedby") ?? "").split(/\\s+/).filter(Boolean);
+return ids.map((i) => document.getElementById(i)?.textContent ?? "").join(" ").replace(/\\s+/g, " ").trim();`,
+          args: [element],
+        });
+        names.push({ id, name: label && label === description ? "" : label });
+      }
+      return names;
+    });
+  }
+
   async emulateMedia() {
     throw new Error("page.emulateMedia: not supported by WebKitWebDriver (classic WebDriver has no media emulation)");
   }
