@@ -192,10 +192,11 @@ async function killerOfPoolThreads() {
   await until(() => processSessions.length > 0, "a threaded process");
   for (const session of processSessions)
     await send(session, "Target.setAutoAttach", { autoAttach: true, waitForDebuggerOnStart: false, flatten: false }).catch(() => {});
-  // The live process is the newest one whose pool threads show up: a process killed by the test before
-  // may still be listed, threads and all, for the ~2 s Chromium lets a terminated worker run on.
-  let processSession = null;
-  await until(() => (processSession = processSessions.findLast((s) => (threadsOf.get(s)?.length ?? 0) >= 2) ?? null), "a process's pool threads");
+  // The live process is the newest one (auto-attach lists workers in the order they were created): a
+  // process ended before may still be listed, threads and all, for the ~2 s Chromium lets a terminated
+  // worker run on, and its threads may show up before the live one's — so wait for the newest's own.
+  const processSession = processSessions.at(-1);
+  await until(() => (threadsOf.get(processSession)?.length ?? 0) >= 2, "the newest process's pool threads");
   const threadSessions = threadsOf.get(processSession);
   const inProcess = (method, params) => send(processSession, method, params);
   return {
@@ -322,9 +323,15 @@ describe("a worker that dies or stops answering ends its run", () => {
     glue.mode = "slow";
     try {
       // One thread: a new process, which waits 3 s for its module (its event loop free, answering).
+      // An earlier 1-thread process (the page's own, when its thread check chose 1) is still listed:
+      // the kill aims at the one created from here on.
+      const earlier = await page.evaluate(() => createdWorkers.length);
       await start("slow-start", "cpu", { mode: "threads", threads: 1 });
-      await page.waitForFunction(() => createdWorkers.some((w) => w.name === "process (1 pool thread)" && !w.killed && w.messages > 0));
-      const killedAt = await page.evaluate(() => kill("^process \\(1 pool thread\\)$"));
+      await page.waitForFunction(
+        (earlier) => createdWorkers.slice(earlier).some((w) => w.name === "process (1 pool thread)" && w.messages > 0),
+        earlier,
+      );
+      const killedAt = await page.evaluate(() => kill("^process \\(1 pool thread\\)$", { latestOnly: true }));
       const failed = await outcome("slow-start");
       assert.equal(failed.ok, false);
       assert.match(failed.message, /^The process could not start: it stopped answering while starting/);
