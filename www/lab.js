@@ -31,8 +31,14 @@ export class Lab {
     this.module = module;
     this.cpuDemo = cpuDemo;
     this.cores = cores;
-    /** Threads (and processes) that ran at full speed here (www/cores.js): each experiment's default. */
+    /** Threads (and processes) that ran at full speed here (www/cores.js). */
     this.defaultThreads = defaultThreads;
+    /**
+     * The comparison's and the counter's default: what ran at full speed, but at least two workers
+     * (where the browser reports two cores or more). These experiments are about several workers at
+     * once: with one, no update can be lost and threads and processes do the same thing.
+     */
+    this.experimentWorkers = Math.min(cores, Math.max(2, defaultThreads));
     this.running = false;
     /** Aborts the experiment in progress (see cancel()); null when none runs. */
     this.current = null;
@@ -54,12 +60,12 @@ export class Lab {
     $("lab-sweep-python").textContent = sources.pythonSweep;
     $("lab-sweep-rust").textContent = sources.rustAmdahl;
     $("lab-freeze-python").textContent = sources.pythonFreeze;
-    $("lab-workers").value = String(defaultThreads);
-    $("lab-counter-threads").value = String(defaultThreads);
+    $("lab-workers").value = String(this.experimentWorkers);
+    $("lab-counter-threads").value = String(this.experimentWorkers);
     // The sweep goes up to every reported core: where the speedup stops growing is its lesson.
     $("lab-sweep-max").value = String(cores);
-    $("lab-col-threads").textContent = `${defaultThreads} threads`;
-    $("lab-col-processes").textContent = `${defaultThreads} processes`;
+    $("lab-col-threads").textContent = `${this.experimentWorkers} threads`;
+    $("lab-col-processes").textContent = `${this.experimentWorkers} processes`;
 
     const report = (element) => (error) => {
       $(element).classList.add("error");
@@ -190,7 +196,7 @@ export class Lab {
    * on fresh processes. Resolves to `{ sequential: { wallMs }, threads: { wallMs, startMs, memoryBytes,
    * handoffMs }, processes: { wallMs, startMs, coldStartMs, memoryBytes, handoffMs }, results }`.
    */
-  compare({ workers = this.defaultThreads, tasks = 4, n = 50_000_000 } = {}) {
+  compare({ workers = this.experimentWorkers, tasks = 4, n = 50_000_000 } = {}) {
     this.#needThreads();
     workers = this.#workers(workers, "workers");
     const job = this.#job("compare", tasks, n);
@@ -305,7 +311,7 @@ export class Lab {
   }
 
   /** `playground.counter({ threads, increments, method })` → `{ count, expected, ms }`. */
-  counter({ threads = this.defaultThreads, increments = 10_000_000, method = "atomic" } = {}) {
+  counter({ threads = this.experimentWorkers, increments = 10_000_000, method = "atomic" } = {}) {
     this.#needThreads();
     if (!Number.isInteger(threads) || threads < 1 || threads > this.cores)
       throw new RangeError(`threads must be a whole number from 1 to ${this.cores} (your logical cores).`);
