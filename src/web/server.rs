@@ -117,7 +117,13 @@ impl Server {
             // Blocking threads and the async CPU pool compute on the cores (the process's pool threads).
             ServerModel::ThreadPool(_) | ServerModel::AsyncPool => {
                 let (pool_thread, started) = compute_on_pool(self.load.cpu_ms).await;
-                (slot.unwrap_or(pool_thread), started - self.origin)
+                // The pool thread read its start on its own clock, which agrees with this thread's
+                // only to the timer's resolution (Firefox: tens of microseconds apart). It was handed
+                // the work after the I/O ended here, so it cannot have started before that.
+                (
+                    slot.unwrap_or(pool_thread),
+                    (started - self.origin).max(io_end_ms),
+                )
             }
         };
         let end_ms = self.now();
