@@ -302,7 +302,9 @@ describe("downloads: every connection wait says where it comes from", () => {
       assert.ok(result.files.every((f) => f.ok && !f.simulated && f.queuedFrom === "resource-timing"), JSON.stringify(result.files.map((f) => f.queuedFrom)));
       const waits = result.files.map((f) => f.queuedMs).sort((a, b) => a - b);
       assert.ok(waits.slice(0, 6).every((ms) => ms < SERVER_WAIT_MS / 2), `the first six went at once: ${waits.map(Math.round)}`);
-      assert.ok(waits.slice(6).every((ms) => ms >= SERVER_WAIT_MS - 10), `six waited a server's turn: ${waits.map(Math.round)}`);
+      // A queued request waits from its own start, which comes a little after the first six were sent
+      // (12 fetches issued one after another; 10–20 ms apart on a loaded machine): most of a server's turn.
+      assert.ok(waits.slice(6).every((ms) => ms >= SERVER_WAIT_MS * 0.8), `six waited a server's turn: ${waits.map(Math.round)}`);
       assert.equal(result.waitedForConnection, 6);
       assert.match(await notes(page), /^6 files waited for a connection \(measured by the browser's Resource Timing, up to [\d,]+ ms\)/);
       assert.equal(await page.textContent("#dl-network-used"), "real (not simulated)");
