@@ -13,6 +13,42 @@ const CRASH_CHECK_MS = 50;
 const ANSWERS_WHILE_BUSY = new Set(["serve"]);
 /** Requests whose work checks in every block (src/exec/control.rs): their heartbeat must keep moving. */
 const CHECKS_IN = new Set(["run", "chunk", "counter"]);
+/**
+ * In Firefox (esr 153, on a loaded machine) about one start in seven never got past "starting its
+ * threads": the process worker froze for good while wasm-bindgen-rayon started its pool threads (not
+ * even its own timers ran), and the page waited out the 30 s start deadline. A healthy start takes
+ * well under a second even then, so a start still in that step after THREADS_START_MS is ended and
+ * a fresh process started, up to THREAD_START_ATTEMPTS starts in all.
+ */
+const THREADS_START_MS = 8_000;
+const THREAD_START_ATTEMPTS = 3;
+
+/**
+ * An abort signal for one start attempt: follows `outer`, and (when `retry` allows) fires once the
+ * worker has been in "starting its threads" for THREADS_START_MS; `fired` says whether it was that.
+ */
+function stallWatch(worker, outer, retry) {
+  const controller = new AbortController();
+  const watch = { signal: controller.signal, fired: false, stop: () => {} };
+  let timer = null;
+  const onOuter = () => controller.abort(outer.reason);
+  if (outer?.aborted) onOuter();
+  outer?.addEventListener("abort", onOuter);
+  const onMessage = ({ data }) => {
+    if (retry && data?.type === "start-busy" && data.step === "starting its threads" && timer === null)
+      timer = setTimeout(() => {
+        watch.fired = true;
+        controller.abort();
+      }, THREADS_START_MS);
+  };
+  worker.addEventListener("message", onMessage);
+  watch.stop = () => {
+    clearTimeout(timer);
+    outer?.removeEventListener("abort", onOuter);
+    worker.removeEventListener("message", onMessage);
+  };
+  return watch;
+}
 
 /**
  * Which build the processes load: `{ glue, wasm, threads }` — the URL of the wasm-bindgen JS module,
@@ -61,13 +97,23 @@ export class ThreadProcess {
    */
   static async start(module, threads, { signal } = {}) {
     threads = build.threads ? threads : 0;
-    const worker = new Worker(new URL("./process-worker.js", import.meta.url), {
-      type: "module",
-      name: threads ? `process (${threads} pool thread${threads === 1 ? "" : "s"})` : "process (1 thread)",
-    });
     const startedAt = performance.now();
-    const ready = await startWorker(worker, { type: "start", module, threads, glue: build.glue }, { what: "The process", signal });
-    return new ThreadProcess(worker, threads, ready, performance.now() - startedAt);
+    for (let attempt = 1; ; attempt++) {
+      const worker = new Worker(new URL("./process-worker.js", import.meta.url), {
+        type: "module",
+        name: threads ? `process (${threads} pool thread${threads === 1 ? "" : "s"})` : "process (1 thread)",
+      });
+      const stalled = stallWatch(worker, signal, attempt < THREAD_START_ATTEMPTS);
+      try {
+        const ready = await startWorker(worker, { type: "start", module, threads, glue: build.glue }, { what: "The process", signal: stalled.signal });
+        return new ThreadProcess(worker, threads, ready, performance.now() - startedAt);
+      } catch (error) {
+        // The pool threads stalled (startWorker has ended that worker): a fresh process starts normally.
+        if (!stalled.fired || signal?.aborted) throw error;
+      } finally {
+        stalled.stop();
+      }
+    }
   }
 
   constructor(worker, threads, ready, startMs) {

@@ -23,7 +23,8 @@ describe("default thread count", () => {
     const reported = await page.evaluate(() => navigator.hardwareConcurrency);
     const machine = availableParallelism();
     assert.equal(cores.reported, reported);
-    assert.ok(Number.isInteger(cores.measured), `measured ${cores.measured}`);
+    // A check that could not run leaves measured null; its note says why (the page shows that note).
+    assert.ok(Number.isInteger(cores.measured), `measured ${cores.measured}: ${cores.note}`);
     assert.ok(cores.measured >= 1, `measured ${cores.measured}`);
     assert.ok(cores.measured <= machine, `measured ${cores.measured} on a machine with ${machine} cores (${JSON.stringify(cores.wallMs)} ms)`);
     assert.ok(cores.measured <= reported, `measured ${cores.measured}, reported ${reported}`);
@@ -41,8 +42,10 @@ describe("default thread count", () => {
     assert.equal(await page.inputValue("#cpu-threads"), String(measured));
     assert.equal(await page.inputValue("#cpu-processes"), String(measured));
     assert.equal(await page.textContent("#cpu-run-threads"), `Run on ${measured} threads`);
-    assert.equal(await page.inputValue("#lab-workers"), String(measured));
-    assert.equal(await page.inputValue("#lab-counter-threads"), String(measured));
+    // The lab's experiments are about several workers at once: at least two where the browser reports two.
+    const experimentWorkers = Math.min(reported, Math.max(2, measured));
+    assert.equal(await page.inputValue("#lab-workers"), String(experimentWorkers));
+    assert.equal(await page.inputValue("#lab-counter-threads"), String(experimentWorkers));
   });
 
   test("the API's default is the chosen count; more threads, up to the reported count, still run, with a note", async () => {
