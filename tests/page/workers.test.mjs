@@ -357,7 +357,7 @@ describe("a worker that dies or stops answering ends its run", () => {
     }
     assert.ok(glue.busyServed >= 1, "the new process imported the glue whose thread start holds its event loop");
     const after = await page.evaluate(() => createdWorkers.filter((w) => w.name === "process (2 pool threads)").length);
-    assert.equal(after, before + 1, "one new process started");
+    assert.equal(after, before + 1, `one new process started (${after - before} started, ${glue.busyServed} served the busy glue)`);
     assert.deepEqual(run.results, Array(4).fill(SEED_RESULT));
     assert.deepEqual(run.errors ?? [], []);
   });
