@@ -72,8 +72,22 @@ async function measure() {
     const processes = await parallel("processes", CORES);
 
     log(`${ENGINE}: ${FILES} files from the simulated far-away server, one after another vs all at once × ${RUNS}…`);
-    const download = (mode) =>
-      page.evaluate(async (o) => (await playground.downloads(o)).wallMs, { samples: FILES, mode, network: "far-server" });
+    // The simulated network's service worker sometimes does not start in a page opened after several
+    // others were opened and closed (seen in Chromium and Firefox); the page then says to reload, and
+    // so does this benchmark, once per run at most, counting it in the table.
+    let reloads = 0;
+    const download = async (mode) => {
+      const run = () => page.evaluate(async (o) => (await playground.downloads(o)).wallMs, { samples: FILES, mode, network: "far-server" });
+      try {
+        return await run();
+      } catch (error) {
+        if (!/service worker did not start/.test(error.message)) throw error;
+        reloads++;
+        await page.reload();
+        await page.evaluate(() => playground.ready);
+        return run();
+      }
+    };
     const oneAfterAnother = [];
     const allAtOnce = [];
     for (let i = 0; i < RUNS; i++) {
@@ -88,7 +102,7 @@ async function measure() {
       sequentialSeedMs: median(sequentialSeed),
       threads,
       processes,
-      download: { oneAfterAnotherMs: median(oneAfterAnother), allAtOnceMs: median(allAtOnce) },
+      download: { oneAfterAnotherMs: median(oneAfterAnother), allAtOnceMs: median(allAtOnce), reloads },
     };
   } finally {
     await browser.close();
@@ -137,7 +151,9 @@ async function compare() {
     [
       `${FILES} downloads, far-away server: one after another → all at once`,
       mediansOf(RUNS),
-      (r) => `${(r.download.oneAfterAnotherMs / r.download.allAtOnceMs).toFixed(2)}× (${ms(r.download.oneAfterAnotherMs)} → ${ms(r.download.allAtOnceMs)})`,
+      (r) =>
+        `${(r.download.oneAfterAnotherMs / r.download.allAtOnceMs).toFixed(2)}× (${ms(r.download.oneAfterAnotherMs)} → ${ms(r.download.allAtOnceMs)})` +
+        (r.download.reloads ? `; ${r.download.reloads} reload(s): the service worker did not start` : ""),
     ],
     ["wasm actually loaded", "exact", (r) => wasm(r.wasm)],
   ];

@@ -4,15 +4,6 @@
 // The bundler variant of that file was fixed upstream (RReverser/wasm-bindgen-rayon#13); this hook
 // gives the no-bundler copy in our build the same one-object call. It fails the build if the file
 // changes shape, so an upgrade of the crate cannot silently drop (or double) the fix.
-//
-// Second fix, same file: each pool thread's script was fetched with `fetch(import.meta.url)` and started
-// from a blob URL (upstream's way to start workers from a script hosted on another origin; ours is
-// always the page's own). In Firefox (esr 153) those fetches in the process worker could stall for
-// good: one thread's response body never finished and the other's fetch never answered (seen on a
-// loaded machine with `cache: "no-store"` too), so the process sat in "starting its threads" until
-// the page's 30 s start deadline: the thread-count check failed and the fuzz test's starts timed out
-// (FUZZ_SEED=1856 PLAYGROUND_ENGINE=firefox failed every time). The pool thread now starts straight
-// from the script's own URL, loaded by the browser's worker loader: no fetch of ours to stall.
 import { readdir, readFile, writeFile } from "node:fs/promises";
 import { join } from "node:path";
 
@@ -23,10 +14,6 @@ if (!staging) {
 }
 const OLD_CALL = "await pkg.default(data.module, data.memory);";
 const NEW_CALL = "await pkg.default({ module_or_path: data.module, memory: data.memory });";
-// Two lines (the file has CRLF line ends): the fetch, then the blob URL.
-const OLD_FETCH = "let scriptBlob = await fetch(import.meta.url).then(r => r.blob());";
-const NEW_FETCH = "const url = import.meta.url; // the pool thread starts from this script's own URL (no fetch, no blob)";
-const OLD_BLOB_URL = "let url = URL.createObjectURL(scriptBlob);";
 
 const snippets = join(staging, "snippets");
 const folders = (await readdir(snippets).catch(() => [])).filter((name) => name.startsWith("wasm-bindgen-rayon-"));
@@ -36,19 +23,12 @@ if (folders.length === 0) {
 }
 for (const folder of folders) {
   const file = join(snippets, folder, "src", "workerHelpers.no-bundler.js");
-  let source = await readFile(file, "utf8");
-  for (const [before, after, what] of [
-    [OLD_CALL, NEW_CALL, "initialises with one options object"],
-    [OLD_FETCH, NEW_FETCH, "starts each pool thread from the script's own URL"],
-    [OLD_BLOB_URL, "", "makes no blob URL for a pool thread"],
-  ]) {
-    if (after ? source.includes(after) : !source.includes(before) && source.includes(NEW_FETCH)) continue;
-    if (source.split(before).length !== 2) {
-      console.error(`rayon-worker-init: ${file} no longer has exactly one \`${before}\`; check the crate's new version`);
-      process.exit(1);
-    }
-    source = source.replace(before, after);
-    console.log(`rayon-worker-init: ${file} now ${what}`);
+  const source = await readFile(file, "utf8");
+  if (source.includes(NEW_CALL)) continue;
+  if (source.split(OLD_CALL).length !== 2) {
+    console.error(`rayon-worker-init: ${file} no longer has exactly one \`${OLD_CALL}\`; check the crate's new version`);
+    process.exit(1);
   }
-  await writeFile(file, source);
+  await writeFile(file, source.replace(OLD_CALL, NEW_CALL));
+  console.log(`rayon-worker-init: ${file} now initialises with one options object`);
 }

@@ -155,9 +155,18 @@ describe("threads vs processes lab", () => {
   });
 
   test("the page's counter button fills the table and shows each process counting alone", async () => {
-    await page.click("#lab-counter-run");
-    await page.waitForFunction(() => document.getElementById("lab-counter-processes").textContent.includes("its own counter"));
-    assert.match(await page.textContent("#lab-counter-body"), /lost/);
+    // The race shows when the two threads run on two cores at once; when the system puts both on one
+    // core (a quiet CI machine did once: racy took 2× the local count's time and lost nothing) an update
+    // is lost only if a switch lands between a load and its store. A learner who clicks again sees it:
+    // so does this test, up to three clicks (issue 14 makes the first click show it).
+    let table = "";
+    for (let click = 0; click < 3 && !/lost/.test(table); click++) {
+      await page.evaluate(() => (document.getElementById("lab-counter-processes").textContent = ""));
+      await page.click("#lab-counter-run");
+      await page.waitForFunction(() => document.getElementById("lab-counter-processes").textContent.includes("its own counter"));
+      table = await page.textContent("#lab-counter-body");
+    }
+    assert.match(table, /lost/);
     assert.match(await page.textContent("#lab-counter-processes"), /process 0 counted 10,000,000, process 1 counted 10,000,000/);
   });
 

@@ -174,7 +174,8 @@ async function killerOfPoolThreads() {
   const threadsOf = new Map();
   let nextId = 1;
   cdp.on("Target.attachedToTarget", ({ sessionId, targetInfo }) => {
-    if (/^process \(\d+ pool threads?\)$/.test(targetInfo.title)) processSessions.push(sessionId);
+    // The test's process has two pool threads; the page's own may have one (its check may choose 1).
+    if (targetInfo.title === "process (2 pool threads)") processSessions.push(sessionId);
   });
   cdp.on("Target.receivedMessageFromTarget", ({ sessionId, message }) => {
     const parsed = JSON.parse(message);
@@ -192,11 +193,12 @@ async function killerOfPoolThreads() {
   await until(() => processSessions.length > 0, "a threaded process");
   for (const session of processSessions)
     await send(session, "Target.setAutoAttach", { autoAttach: true, waitForDebuggerOnStart: false, flatten: false }).catch(() => {});
-  // The live process is the newest one (auto-attach lists workers in the order they were created): a
-  // process ended before may still be listed, threads and all, for the ~2 s Chromium lets a terminated
-  // worker run on, and its threads may show up before the live one's — so wait for the newest's own.
-  const processSession = processSessions.at(-1);
-  await until(() => (threadsOf.get(processSession)?.length ?? 0) >= 2, "the newest process's pool threads");
+  // The live process is the newest one whose pool threads show up: a process ended before may still be
+  // listed, threads and all, for the ~2 s Chromium lets a terminated worker run on, and its threads may
+  // show up first — so once one has its threads, give the others a moment to show theirs too.
+  await until(() => processSessions.some((s) => (threadsOf.get(s)?.length ?? 0) >= 2), "a process's pool threads");
+  await sleep(300);
+  const processSession = processSessions.findLast((s) => (threadsOf.get(s)?.length ?? 0) >= 2);
   const threadSessions = threadsOf.get(processSession);
   const inProcess = (method, params) => send(processSession, method, params);
   return {
