@@ -4,8 +4,6 @@
 
 use std::sync::{Mutex, Once};
 
-use plotters::prelude::*;
-use plotters_canvas::CanvasBackend;
 use rayon::prelude::*;
 use wasm_bindgen::prelude::*;
 use web_sys::HtmlCanvasElement;
@@ -301,19 +299,17 @@ pub fn draw_speedup_on_canvas(
     dark: bool,
 ) -> Result<(), JsError> {
     let points: Vec<(f64, f64)> = workers.into_iter().zip(speedups).collect();
-    let backend = CanvasBackend::with_canvas_object(canvas)
-        .ok_or_else(|| JsError::new("the speedup canvas has no 2D context"))?;
-    let area = backend.into_drawing_area();
     let fitted = fitted.is_finite().then_some(fitted);
-    draw_speedup(
-        &area,
-        &points,
-        fitted,
-        max_workers,
-        caption,
-        &Theme::for_dark_mode(dark),
-    )
-    .map_err(|e| JsError::new(&format!("drawing the speedup chart failed: {e}")))
+    super::canvas::draw_chart(canvas, "speedup chart", |area| {
+        draw_speedup(
+            area,
+            &points,
+            fitted,
+            max_workers,
+            caption,
+            &Theme::for_dark_mode(dark),
+        )
+    })
 }
 
 /// The lab's sources: the seed-style Python and the Rust that ran, for each experiment.

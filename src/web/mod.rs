@@ -1,6 +1,7 @@
 //! The thin boundary the page and its processes call. Every export is short and delegates to the
 //! pure layers; errors cross as `JsError` with a message meant for a person.
 
+mod canvas;
 mod clock;
 mod convert;
 #[cfg(feature = "threads")]
@@ -10,8 +11,6 @@ mod lab;
 #[cfg(feature = "threads")]
 mod server;
 
-use plotters::prelude::*;
-use plotters_canvas::CanvasBackend;
 use wasm_bindgen::prelude::*;
 use web_sys::HtmlCanvasElement;
 
@@ -154,11 +153,9 @@ pub fn draw_timeline_on_canvas(
             caption: "One row per thread, one bar per chunk",
         },
     };
-    let backend = CanvasBackend::with_canvas_object(canvas)
-        .ok_or_else(|| JsError::new("the timeline canvas has no 2D context"))?;
-    let area = backend.into_drawing_area();
-    draw_timeline(&area, &timeline, rows, labels, &Theme::for_dark_mode(dark))
-        .map_err(|e| JsError::new(&format!("drawing the timeline failed: {e}")))
+    canvas::draw_chart(canvas, "timeline", |area| {
+        draw_timeline(area, &timeline, rows, labels, &Theme::for_dark_mode(dark))
+    })
 }
 
 /// The tutorial's Python for the CPU demo: the very file the benchmark runs as the reference.
@@ -295,17 +292,15 @@ pub fn draw_download_timeline_on_canvas(
     caption: &str,
     dark: bool,
 ) -> Result<(), JsError> {
-    let backend = CanvasBackend::with_canvas_object(canvas)
-        .ok_or_else(|| JsError::new("the timeline canvas has no 2D context"))?;
-    let area = backend.into_drawing_area();
-    draw_download_timeline(
-        &area,
-        &file_spans(spans),
-        &names,
-        caption,
-        &Theme::for_dark_mode(dark),
-    )
-    .map_err(|e| JsError::new(&format!("drawing the timeline failed: {e}")))
+    canvas::draw_chart(canvas, "timeline", |area| {
+        draw_download_timeline(
+            area,
+            &file_spans(spans),
+            &names,
+            caption,
+            &Theme::for_dark_mode(dark),
+        )
+    })
 }
 
 /// The tutorial's Python for the downloads demo (the benchmark runs this very file).

@@ -289,22 +289,19 @@ pub fn draw_saturation_on_canvas(
     caption: &str,
     dark: bool,
 ) -> Result<(), JsError> {
-    use plotters::prelude::IntoDrawingArea;
     let width = clients.len().max(1);
     let series: Vec<(&str, Vec<f64>)> = models
         .iter()
         .zip(throughputs.chunks(width))
         .map(|(name, row)| (name.as_str(), row.to_vec()))
         .collect();
-    let backend = plotters_canvas::CanvasBackend::with_canvas_object(canvas)
-        .ok_or_else(|| JsError::new("the sweep canvas has no 2D context"))?;
-    let area = backend.into_drawing_area();
-    crate::charts::saturation::draw_saturation(
-        &area,
-        &clients,
-        &series,
-        caption,
-        &crate::charts::theme::Theme::for_dark_mode(dark),
-    )
-    .map_err(|e| JsError::new(&format!("drawing the sweep failed: {e}")))
+    super::canvas::draw_chart(canvas, "sweep", |area| {
+        crate::charts::saturation::draw_saturation(
+            area,
+            &clients,
+            &series,
+            caption,
+            &crate::charts::theme::Theme::for_dark_mode(dark),
+        )
+    })
 }
