@@ -1,6 +1,7 @@
 // The downloads demo's section: reads the form, runs the Rust downloads (on the page's thread, or on
 // download threads), shows each file's progress, result and the timeline, and keeps the files in
 // the browser's private file system. Checks, hashing, scheduling and drawing live in Rust.
+import { $, cell, formatMs, prefersDark, redrawOnThemeOrResize } from "./kit.js";
 import { DownloadThreads } from "./io-threads.js";
 import { SavedFiles } from "./saved-files.js";
 import { simulatedNetworkReady } from "./isolation.js";
@@ -15,9 +16,7 @@ const MODE_TITLES = {
   threads: "On threads",
 };
 
-const $ = (id) => document.getElementById(id);
 const now = () => performance.timeOrigin + performance.now();
-const formatMs = (ms) => (ms >= 10 ? `${Math.round(ms).toLocaleString("en-US")} ms` : `${ms.toFixed(1)} ms`);
 const formatBytes = (bytes) =>
   bytes >= 1024 * 1024 ? `${(bytes / 1024 / 1024).toFixed(1)} MB` : bytes >= 1024 ? `${Math.round(bytes / 1024)} KB` : `${bytes} B`;
 
@@ -36,7 +35,6 @@ export class DownloadsDemo {
     /** Called with every finished run in `downloads()`'s shape; set by app.js. */
     this.onRun = () => {};
     this.lastConcurrent = new Map();
-    this.dark = matchMedia("(prefers-color-scheme: dark)");
     // The simulated network keeps the browser's per-host limit only where the browser has one.
     const protocol = performance.getEntriesByType("navigation")[0]?.nextHopProtocol ?? "http/1.1";
     this.connections = bindings.connectionsPerHost(protocol);
@@ -55,8 +53,7 @@ export class DownloadsDemo {
     for (const id of ["dl-latency", "dl-kbps"]) $(id).addEventListener("input", () => ($("dl-network").value = "custom"));
     $("dl-files-body").addEventListener("click", (event) => this.#onRowButton(event));
     $("dl-saved-clear").addEventListener("click", () => this.#clearSaved());
-    this.dark.addEventListener("change", () => this.#redraw());
-    new ResizeObserver(() => this.#redraw()).observe($("dl-timeline"));
+    redrawOnThemeOrResize([$("dl-timeline")], () => this.#redraw());
     this.#fillNetworkFields();
     this.#showSource();
     this.#redraw();
@@ -407,7 +404,7 @@ export class DownloadsDemo {
     $("dl-results").hidden = false;
     $("dl-wall").textContent = `${formatMs(run.wallMs)}${run.files.some((f) => f.simulated) ? " (simulated network)" : ""}`;
     $("dl-speedup").textContent =
-      run.sequentialMs && run.mode.mode !== "sequential" ? `${(run.sequentialMs / run.wallMs).toFixed(2)}× faster` : run.mode.mode === "sequential" ? "this is the baseline" : "run one after another first";
+      run.sequentialMs && run.mode.mode !== "sequential" ? `${(this.bindings.speedup(run.sequentialMs, run.wallMs) ?? NaN).toFixed(2)}× faster` : run.mode.mode === "sequential" ? "this is the baseline" : "run one after another first";
     const waited = run.concurrency.waitedForConnection;
     const simulatedWaits = run.files.some((f) => f.queuedFrom === "simulated");
     $("dl-in-flight").textContent = `${run.concurrency.maxInFlight}${waited ? ` (${waited} waited for a connection${simulatedWaits ? ", simulated" : ""})` : ""}`;
@@ -465,18 +462,14 @@ export class DownloadsDemo {
 
   #redraw() {
     const canvas = $("dl-timeline");
-    const width = Math.round(canvas.clientWidth * devicePixelRatio);
-    if (!width) return;
     const rows = Math.max(this.lastRun?.files.length ?? 6, 3);
     canvas.style.height = `${Math.min(60 + rows * 26, 420)}px`;
-    canvas.width = width;
-    canvas.height = Math.round(canvas.clientHeight * devicePixelRatio);
     const run = this.lastRun;
     const caption = run
       ? `${MODE_TITLES[run.mode.mode]}${run.mode.limit ? ` (${run.mode.limit})` : ""}: ${run.files.length} files in ${formatMs(run.wallMs)}`
       : "Run a download to see one row per file here";
     try {
-      this.bindings.drawDownloadTimeline(canvas, run?.flat ?? new Float64Array(), run?.files.map((f) => f.name) ?? [], caption, this.dark.matches);
+      this.bindings.drawDownloadTimeline(canvas, run?.flat ?? new Float64Array(), run?.files.map((f) => f.name) ?? [], caption, prefersDark());
     } catch (error) {
       this.#showError(error);
     }
@@ -585,14 +578,6 @@ function eventState(event) {
 function fileNameFromUrl(url) {
   const path = new URL(url).pathname.split("/").filter(Boolean).pop();
   return path ? decodeURIComponent(path) : new URL(url).host;
-}
-
-function cell(content, className) {
-  const td = document.createElement("td");
-  if (className) td.className = className;
-  if (content instanceof Node) td.append(content);
-  else td.textContent = content;
-  return td;
 }
 
 function fillRow(row, file, index) {

@@ -4,7 +4,7 @@
 // run 4,096 spans, so a page left open for a day of clicks (or a tutorial's loop over the API) would
 // otherwise grow without end. The panel and both exports say how many runs were dropped.
 
-const $ = (id) => document.getElementById(id);
+import { $ } from "./kit.js";
 
 /** A CSV field: quoted when it holds a comma, a quote or a line break (RFC 4180). */
 function csvField(value) {

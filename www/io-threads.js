@@ -3,6 +3,7 @@
 // downloads it to the end before taking another — blocking I/O, one file per thread at a time.
 // A thread that fails to start is not kept; one that dies or stops answering mid-file fails that
 // file within a second (www/watchdog.js), leaves the pool, and the others take the remaining files.
+import { takeJobsInTurn } from "./kit.js";
 import { activeBuild } from "./process.js";
 import { Watchdog, describeSilence, startWorker } from "./watchdog.js";
 
@@ -44,19 +45,11 @@ export class DownloadThreads {
   async run({ files, count, originMs, timeoutMs, signal, onEvent }) {
     await this.ensure(count);
     const results = new Array(files.length);
-    let next = 0;
     const now = () => performance.timeOrigin + performance.now() - originMs;
-    const loop = async (thread) => {
-      while (next < files.length && thread.alive) {
-        const index = next++;
-        if (signal.aborted) {
-          results[index] = cancelled(files[index], index, now());
-          continue;
-        }
-        results[index] = await this.#download(thread, files[index], index, originMs, timeoutMs, signal, onEvent);
-      }
+    const downloadOne = async (thread, file, index) => {
+      results[index] = signal.aborted ? cancelled(file, index, now()) : await this.#download(thread, file, index, originMs, timeoutMs, signal, onEvent);
     };
-    await Promise.all(this.threads.slice(0, count).map(loop));
+    await takeJobsInTurn(files, this.threads.slice(0, count), downloadOne, (thread) => thread.alive);
     // Left over only when every thread died before the queue was empty.
     for (let index = 0; index < files.length; index++)
       results[index] ??= failed(files[index], index, "no download thread was left to take it", now());

@@ -3,6 +3,7 @@
 // messages (structured clone: the analog of pickling). A process that crashes is reported, its task
 // is marked failed, and a new process takes its place; the other results still arrive. A process that
 // stops answering (it died, or is stuck) fails the whole map: the others are stopped at once.
+import { takeJobsInTurn } from "./kit.js";
 import { ProcessLost, ThreadProcess } from "./process.js";
 
 /** The plan Rust's `planChunks` returns (flat: task, chunk, start, end per chunk) as the pool's items. */
@@ -73,41 +74,39 @@ export class ProcessPool {
     const results = [];
     const errors = [];
     let failure = null;
-    let next = 0;
-    const work = async (slot) => {
-      while (next < chunks.length && !control.cancelled && !failure) {
-        const job = chunks[next++];
-        let process = this.processes[slot];
-        try {
-          if (!process?.alive) process = await this.#startAt(slot);
-          process.busy = true;
-          const done = await process.runChunk({ ...job, originMs, crash: job.task === crashTask });
-          results.push({ ...job, sum: done.sum, startMs: done.startMs, endMs: done.endMs, worker: slot });
-          control.finishedItems += job.end - job.start;
-        } catch (error) {
-          if (error instanceof ProcessLost) {
-            // The crashed process is gone; its chunk is lost, the pool goes on with a new process.
-            errors.push({ task: job.task, message: error.reason });
-            results.push({ ...job, sum: null, startMs: null, endMs: null, worker: slot });
-            this.replaced++;
-            try {
-              await this.#startAt(slot);
-              continue;
-            } catch (startError) {
-              error = startError;
-            }
+    const slots = Array.from({ length: count }, (_, slot) => slot);
+    const runChunk = async (slot, job) => {
+      let process = this.processes[slot];
+      try {
+        if (!process?.alive) process = await this.#startAt(slot);
+        process.busy = true;
+        const done = await process.runChunk({ ...job, originMs, crash: job.task === crashTask });
+        results.push({ ...job, sum: done.sum, startMs: done.startMs, endMs: done.endMs, worker: slot });
+        control.finishedItems += job.end - job.start;
+        return true;
+      } catch (error) {
+        if (error instanceof ProcessLost) {
+          // The crashed process is gone; its chunk is lost, the pool goes on with a new process.
+          errors.push({ task: job.task, message: error.reason });
+          results.push({ ...job, sum: null, startMs: null, endMs: null, worker: slot });
+          this.replaced++;
+          try {
+            await this.#startAt(slot);
+            return true;
+          } catch (startError) {
+            error = startError;
           }
-          if (!failure && !control.cancelled) {
-            failure = error;
-            this.cancel(count);
-          }
-          return;
-        } finally {
-          if (process) process.busy = false;
         }
+        if (!failure && !control.cancelled) {
+          failure = error;
+          this.cancel(count);
+        }
+        return false;
+      } finally {
+        if (process) process.busy = false;
       }
     };
-    await Promise.all(Array.from({ length: count }, (_, slot) => work(slot)));
+    await takeJobsInTurn(chunks, slots, runChunk, () => !control.cancelled && !failure);
     if (control.cancelled) throw new DOMException("The run was cancelled.", "AbortError");
     if (failure) throw failure;
     results.sort((a, b) => a.task - b.task || a.chunk - b.chunk);

@@ -4,7 +4,6 @@
 import { THREADS_UNAVAILABLE } from "./cpu-demo.js";
 
 const $ = (id) => document.getElementById(id);
-const MODELS = ["one-at-a-time", "thread-pool", "async", "async-pool"];
 const TIMELINE_ROWS = 20;
 const formatMs = (ms) => (ms >= 10 ? `${Math.round(ms).toLocaleString("en-US")} ms` : `${ms.toFixed(1)} ms`);
 const rate = (perSecond) => (Number.isFinite(perSecond) ? `${perSecond.toFixed(1)}/s` : "∞");
@@ -23,6 +22,8 @@ export class ServerDemo {
     this.shown = null;
     this.dark = matchMedia("(prefers-color-scheme: dark)");
     this.presets = threads ? bindings.serverPresets() : [];
+    /** The models by their API names, in the order the runs and the table take them (from Rust). */
+    this.models = threads ? bindings.serverModels() : [];
     /** Whether another demo runs work in the same processes (set by app.js). */
     this.busyElsewhere = () => false;
     /** Called with every finished model run; set by app.js. */
@@ -89,7 +90,7 @@ export class ServerDemo {
     const series = { cancelled: false };
     this.series = series;
     try {
-      for (const model of MODELS) {
+      for (const model of this.models) {
         if (series.cancelled) break;
         try {
           await this.run({ ...load, model, poolSize: model === "thread-pool" ? load.poolSize : undefined });
@@ -160,7 +161,7 @@ export class ServerDemo {
     const points = [];
     try {
       for (const count of clients) {
-        for (const model of MODELS) {
+        for (const model of this.models) {
           if (series.cancelled) break;
           const requests = Math.max(8, requestsPerClient * count);
           const result = await this.run({ model, clients: count, requests, ioMs, cpuMs, poolSize: model === "thread-pool" ? poolSize : undefined }).catch((error) => {
@@ -176,7 +177,7 @@ export class ServerDemo {
       this.series = null;
     }
     if (series.cancelled) {
-      this.#status(`Sweep cancelled after ${points.length} of ${clients.length * MODELS.length} runs; the chart shows those.`);
+      this.#status(`Sweep cancelled after ${points.length} of ${clients.length * this.models.length} runs; the chart shows those.`);
       throw new DOMException("The sweep was cancelled.", "AbortError");
     }
     this.#status("Sweep done: each line flattens where its model saturates.");
@@ -189,9 +190,9 @@ export class ServerDemo {
     if (!width) return;
     canvas.width = width;
     canvas.height = Math.round(canvas.clientHeight * devicePixelRatio);
-    const throughputs = MODELS.flatMap((model) => clients.map((c) => points.find((p) => p.model === model && p.clients === c)?.throughput ?? Number.NaN));
+    const throughputs = this.models.flatMap((model) => clients.map((c) => points.find((p) => p.model === model && p.clients === c)?.throughput ?? Number.NaN));
     try {
-      this.bindings.drawSaturation(canvas, new Float64Array(clients), MODELS, new Float64Array(throughputs), `Database call ${ioMs} ms, CPU ${cpuMs} ms per request`, this.dark.matches);
+      this.bindings.drawSaturation(canvas, new Float64Array(clients), this.models, new Float64Array(throughputs), `Database call ${ioMs} ms, CPU ${cpuMs} ms per request`, this.dark.matches);
     } catch (error) {
       this.#status(error.message, true);
     }
@@ -221,7 +222,7 @@ export class ServerDemo {
       return td;
     };
     $("server-body").replaceChildren(
-      ...MODELS.filter((m) => this.results.has(m)).map((model) => {
+      ...this.models.filter((m) => this.results.has(m)).map((model) => {
         const r = this.results.get(model);
         const tr = document.createElement("tr");
         const bar = Object.assign(document.createElement("span"), { className: "bar" });

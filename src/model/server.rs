@@ -26,6 +26,9 @@ pub enum ServerModel {
 }
 
 impl ServerModel {
+    /// Every model's JS API name, in the order the page runs and shows them.
+    pub const NAMES: [&'static str; 4] = ["one-at-a-time", "thread-pool", "async", "async-pool"];
+
     /// Parses the JS API's `model` (`poolSize` for the thread pool, 1 to 4 per core).
     pub fn parse(model: &str, pool_size: Option<f64>, cores: u32) -> Result<Self, String> {
         let max_pool = cores.max(1) * POOL_PER_CORE;
@@ -42,9 +45,14 @@ impl ServerModel {
                 )),
                 None => Err("the \"thread-pool\" model needs a poolSize, e.g. 4".into()),
             },
-            other => Err(format!(
-                "model must be \"one-at-a-time\", \"thread-pool\", \"async\" or \"async-pool\", not {other:?}"
-            )),
+            other => {
+                let quoted = Self::NAMES.map(|name| format!("{name:?}"));
+                let (last, first) = quoted.split_last().expect("there are models");
+                Err(format!(
+                    "model must be {} or {last}, not {other:?}",
+                    first.join(", ")
+                ))
+            }
         }
     }
 

@@ -6,6 +6,7 @@
 //             ./webdriver.mjs in the part of Playwright's page API the tests use.
 // PLAYGROUND_ENGINE chooses one (default chromium); scripts/test.sh runs the suite once per engine.
 import playwright from "playwright-core";
+import { after, before } from "node:test";
 import { mkdtemp } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
@@ -109,6 +110,20 @@ export async function servePlayground() {
       await server.close();
     },
   };
+}
+
+/**
+ * One session for a whole test file: `start()` (servePlayground or readyPlayground) runs before the
+ * file's first test and hands the session to `use` (which keeps what it needs); it is closed after
+ * the last test, whatever happened.
+ */
+export function sessionForFile(start, use) {
+  let session;
+  before(async () => {
+    session = await start();
+    use(session);
+  });
+  after(() => session?.close());
 }
 
 /** The same, with one playground page open and ready: `{ server, browser, page, problems, close }`. */

@@ -1,21 +1,14 @@
 // The default thread count: what ran at full speed in the page's short check, not the reported
 // `navigator.hardwareConcurrency` (WebKit reported 4 on a 2-core machine). The browser runs on this
 // machine, so Node's count of its cores is a second source the page's answer must stay within.
-import { after, before, describe, test } from "node:test";
+import { describe, test } from "node:test";
 import assert from "node:assert/strict";
 import { availableParallelism } from "node:os";
-import { readyPlayground } from "./browser.mjs";
+import { readyPlayground, sessionForFile } from "./browser.mjs";
 
-let session;
 let page;
 let problems;
-
-before(async () => {
-  session = await readyPlayground();
-  ({ page, problems } = session);
-});
-
-after(() => session?.close());
+sessionForFile(readyPlayground, (session) => ({ page, problems } = session));
 
 describe("default thread count", () => {
   test("the measured count is at least 1 and at most this machine's cores and the reported count", async () => {

@@ -1,9 +1,9 @@
 // The CPU demo in real Chromium, against dist/ served with the isolation headers: clicks, JS API,
 // bad input, cancel, and no page or console errors anywhere.
-import { after, before, describe, test } from "node:test";
+import { describe, test } from "node:test";
 import assert from "node:assert/strict";
 import { mkdir } from "node:fs/promises";
-import { readyPlayground } from "./browser.mjs";
+import { readyPlayground, sessionForFile } from "./browser.mjs";
 
 // Python: sum(i * i for i in range(10_000_000))
 const SEED_RESULT = "333333283333335000000";
@@ -23,16 +23,9 @@ function longestOverlapMs(spans) {
 }
 const grouped = (digits) => digits.replace(/\B(?=(\d{3})+(?!\d))/g, ",");
 
-let session;
 let page;
 let problems;
-
-before(async () => {
-  session = await readyPlayground();
-  ({ page, problems } = session);
-});
-
-after(() => session?.close());
+sessionForFile(readyPlayground, (session) => ({ page, problems } = session));
 
 const statusText = () => page.textContent("#cpu-status");
 /** Clicks a run button and waits until that run has finished and is shown. */

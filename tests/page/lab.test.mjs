@@ -2,9 +2,9 @@
 // loses only its task and the pool recovers; a crashed thread loses its process, is reported, and
 // the next run works; the racy counter is short and the other three exact; under the simulated GIL
 // no two bars overlap; the sweep and the comparison draw; the frozen page freezes; no stray errors.
-import { after, before, describe, test } from "node:test";
+import { describe, test } from "node:test";
 import assert from "node:assert/strict";
-import { isWasmTrap, readyPlayground } from "./browser.mjs";
+import { isWasmTrap, readyPlayground, sessionForFile } from "./browser.mjs";
 
 const SEED_RESULT = "333333283333335000000";
 
@@ -38,16 +38,9 @@ function fitSerialFraction(points) {
 const SWEEPS = 3;
 const SERIAL_FIT_RANGE = [0.2, 0.6];
 
-let session;
 let page;
 let problems;
-
-before(async () => {
-  session = await readyPlayground();
-  ({ page, problems } = session);
-});
-
-after(() => session?.close());
+sessionForFile(readyPlayground, (session) => ({ page, problems } = session));
 
 const call = (name, options) => page.evaluate(([name, options]) => playground[name](options), [name, options]);
 const rejection = (name, options) =>

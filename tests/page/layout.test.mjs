@@ -1,20 +1,13 @@
 // The page shell as a phone user in dark mode sees it, and as a keyboard user drives it.
-import { after, before, test } from "node:test";
+import { after, test } from "node:test";
 import assert from "node:assert/strict";
 import { mkdir, readFile } from "node:fs/promises";
-import { ENGINE, launchBrowser, openPage, servePlayground, skipIn } from "./browser.mjs";
+import { ENGINE, launchBrowser, openPage, servePlayground, sessionForFile, skipIn } from "./browser.mjs";
 import { DIST, ISOLATION_HEADERS, serveStatic } from "./server.mjs";
 
-let session;
 let server;
 let browser;
-
-before(async () => {
-  session = await servePlayground();
-  ({ server, browser } = session);
-});
-
-after(() => session?.close());
+sessionForFile(servePlayground, (session) => ({ server, browser } = session));
 
 /**
  * The accessible name the browser computes for every element matching `selector` (what a screen reader

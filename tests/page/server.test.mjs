@@ -2,20 +2,13 @@
 // CPU work) in a process; async beats one-at-a-time by a wide margin on I/O-heavy work; every request
 // is answered exactly once, in order of its phases; the open loop keeps its schedule; the page's
 // button fills the table and draws the timeline; cancel stops the load; bad input is named.
-import { after, before, describe, test } from "node:test";
+import { describe, test } from "node:test";
 import assert from "node:assert/strict";
-import { readyPlayground } from "./browser.mjs";
+import { readyPlayground, sessionForFile } from "./browser.mjs";
 
-let session;
 let page;
 let problems;
-
-before(async () => {
-  session = await readyPlayground();
-  ({ page, problems } = session);
-});
-
-after(() => session?.close());
+sessionForFile(readyPlayground, (session) => ({ page, problems } = session));
 
 const serve = (options) => page.evaluate((o) => playground.server(o), options);
 const rejection = (options) => page.evaluate((o) => playground.server(o).then(() => "resolved", (e) => e.message), options);

@@ -1,11 +1,11 @@
 // Shareable state in real Chromium: links restore each demo's parameters (and run once with
 // autorun=1), embed=1 shows one demo alone, the share panel builds the link and the iframe snippet,
 // the run history exports CSV and JSON that match what the page showed, and bad links are explained.
-import { after, before, describe, test } from "node:test";
+import { describe, test } from "node:test";
 import assert from "node:assert/strict";
 import { createHash } from "node:crypto";
 import { readFile } from "node:fs/promises";
-import { ENGINE, openPage, servePlayground } from "./browser.mjs";
+import { ENGINE, openPage, servePlayground, sessionForFile } from "./browser.mjs";
 import { DIST } from "./server.mjs";
 
 /** Σ i² for i < n by the closed formula n(n−1)(2n−1)/6, in BigInt: an answer the page did not compute. */
@@ -44,16 +44,9 @@ async function exportedFile(page, button) {
   return saved;
 }
 
-let session;
 let server;
 let browser;
-
-before(async () => {
-  session = await servePlayground();
-  ({ server, browser } = session);
-});
-
-after(() => session?.close());
+sessionForFile(servePlayground, (session) => ({ server, browser } = session));
 
 async function open(query) {
   const opened = await openPage(browser, `${server.url}${query}`);
