@@ -20,10 +20,13 @@
 //    - the body flows at `kbps` kilobits per second per connection (0 = the real local speed).
 //    Sample requests without those parameters (the network "none") go to the network untouched, so the
 //    browser's Resource Timing measures them as they are.
+//    The queue and the arithmetic are www/network-sim.js, tested with node (tests/unit/); this file
+//    binds them to the worker's clock, timers and fetch.
 //
 // It lives at the site root so its scope covers the whole playground. `?sw=off` on the page removes it.
 
-const PIECE_BYTES = 16 * 1024;
+// The simulated network's queue and arithmetic (a classic script: see there why).
+importScripts("www/network-sim.js");
 
 self.addEventListener("install", () => self.skipWaiting());
 // Claiming the open page lets a simulated run start without a reload.
@@ -55,7 +58,8 @@ self.addEventListener("fetch", (event) => {
   if (path === null) return;
   if (request.cache === "only-if-cached" && request.mode !== "same-origin") return;
   if (path.startsWith("samples/")) {
-    if (request.method === "GET" && url.searchParams.has("latency")) event.respondWith(simulate(request, url).then(withIsolation));
+    const conditions = networkSimulation.conditions(url);
+    if (request.method === "GET" && conditions) event.respondWith(simulate(request, conditions).then(withIsolation));
     return;
   }
   if (hostSendsIsolation) return;
@@ -86,41 +90,6 @@ function withIsolation(response) {
   return new Response(response.body, { status: response.status, statusText: response.statusText, headers });
 }
 
-/** Connections per host: a slot count and the requests queued for one, first come first served. */
-const pools = new Map();
-
-function pool(host, size) {
-  if (!pools.has(host)) pools.set(host, { busy: 0, queue: [] });
-  const entry = pools.get(host);
-  entry.size = size;
-  return entry;
-}
-
-/** Takes a slot; resolves to how long the request waited in the queue (0 when a slot was free). */
-function acquire(entry, signal) {
-  if (!entry.size || entry.busy < entry.size) {
-    entry.busy++;
-    // No queue at all: a busy machine's scheduling delay must not read as a wait for a connection.
-    return Promise.resolve(0);
-  }
-  const queuedAt = performance.now();
-  return new Promise((resolve, reject) => {
-    const waiter = { resolve: () => resolve(performance.now() - queuedAt) };
-    entry.queue.push(waiter);
-    signal?.addEventListener("abort", () => {
-      const at = entry.queue.indexOf(waiter);
-      if (at >= 0) entry.queue.splice(at, 1);
-      reject(signal.reason ?? new DOMException("aborted", "AbortError"));
-    });
-  });
-}
-
-function release(entry) {
-  const next = entry.queue.shift();
-  if (next) next.resolve(); // the slot passes straight to the next request
-  else entry.busy--;
-}
-
 const sleep = (ms, signal) =>
   new Promise((resolve, reject) => {
     const timer = setTimeout(resolve, ms);
@@ -130,81 +99,4 @@ const sleep = (ms, signal) =>
     });
   });
 
-function number(params, name) {
-  const value = Number(params.get(name));
-  return Number.isFinite(value) && value >= 0 ? value : 0;
-}
-
-async function simulate(request, url) {
-  const latency = number(url.searchParams, "latency");
-  const kbps = number(url.searchParams, "kbps");
-  const connections = number(url.searchParams, "connections");
-  const upstreamUrl = new URL(url);
-  for (const name of ["latency", "kbps", "connections"]) upstreamUrl.searchParams.delete(name);
-
-  const signal = request.signal;
-  const entry = pool(url.host, connections);
-  const queuedMs = await acquire(entry, signal);
-  let released = false;
-  const releaseOnce = () => {
-    if (!released) {
-      released = true;
-      release(entry);
-    }
-  };
-  try {
-    await sleep(latency, signal);
-    const upstream = await fetch(upstreamUrl, { cache: "no-store", signal });
-    const headers = new Headers(upstream.headers);
-    headers.set("x-simulated-queue-ms", queuedMs.toFixed(1));
-    headers.set("x-simulated-network", `latency=${latency}; kbps=${kbps}; connections=${connections}`);
-    if (!upstream.body) {
-      releaseOnce();
-      return new Response(null, { status: upstream.status, statusText: upstream.statusText, headers });
-    }
-    const body = throttled(upstream.body, kbps, releaseOnce);
-    return new Response(body, { status: upstream.status, statusText: upstream.statusText, headers });
-  } catch (error) {
-    releaseOnce();
-    throw error;
-  }
-}
-
-/** Re-chunks `source` into small pieces, each released no earlier than the bandwidth allows. */
-function throttled(source, kbps, done) {
-  const reader = source.getReader();
-  const started = performance.now();
-  let sent = 0;
-  let pending = new Uint8Array(0);
-  return new ReadableStream({
-    async pull(controller) {
-      try {
-        while (pending.length === 0) {
-          const { value, done: finished } = await reader.read();
-          if (finished) {
-            controller.close();
-            done();
-            return;
-          }
-          pending = value;
-        }
-        const piece = pending.subarray(0, PIECE_BYTES);
-        pending = pending.subarray(piece.length);
-        sent += piece.length;
-        if (kbps > 0) {
-          const due = started + (sent * 8) / kbps;
-          const wait = due - performance.now();
-          if (wait > 0) await sleep(wait);
-        }
-        controller.enqueue(piece);
-      } catch (error) {
-        controller.error(error);
-        done();
-      }
-    },
-    cancel(reason) {
-      done();
-      return reader.cancel(reason);
-    },
-  });
-}
+const simulate = networkSimulation.simulatedNetwork({ now: () => performance.now(), sleep, fetch: (url, init) => fetch(url, init) });

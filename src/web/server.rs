@@ -1,13 +1,11 @@
-//! The web server lab, for real: a request handler that waits on I/O (a real timer) and does CPU
-//! work (real hashing for a set time), served under four models, with a load generator, all inside
-//! one process. The process's event loop is the server's event loop; its rayon pool is the CPU pool.
+//! The web server lab, for real: the scheduling in `exec::server` (the four models, their queues, the
+//! load generator) served with the browser's timers and clock, real CPU work (hashing for a set time),
+//! all inside one process. The process's event loop is the server's event loop; its rayon pool is the
+//! CPU pool.
 
-use std::cell::{Cell, RefCell};
-use std::collections::VecDeque;
-use std::rc::Rc;
+use std::future::Future;
 
 use futures::channel::oneshot;
-use futures::future::join_all;
 use gloo_timers::future::TimeoutFuture;
 use js_sys::Array;
 use wasm_bindgen::prelude::*;
@@ -15,11 +13,9 @@ use wasm_bindgen::prelude::*;
 use super::clock::PerformanceClock;
 use super::convert::object;
 use super::CONTROL;
+use crate::exec::server::{serve, ServerHost};
 use crate::model::manifest::StreamingHash;
-use crate::model::server::{
-    open_loop_arrivals, summarize, throughput_bound, Arrivals, Load, RequestRecord, ServerModel,
-    PRESETS,
-};
+use crate::model::server::{summarize, throughput_bound, Load, ServerModel, PRESETS};
 use crate::model::timeline::Clock;
 
 /// A request's CPU work: hashing this block again and again (SHA-256, as a server might hash a response).
@@ -35,116 +31,35 @@ fn compute_for(ms: f64) {
     std::hint::black_box(hash.finish());
 }
 
-/// The workers of a blocking model: a request holds one from pickup to answer; others queue, in order.
-struct Slots {
-    free: RefCell<Vec<u32>>,
-    waiting: RefCell<VecDeque<oneshot::Sender<u32>>>,
-}
+/// The browser's side of serving: its clock, its timers, real hashing on the event loop, and the
+/// process's rayon pool as the CPU pool.
+struct BrowserHost;
 
-impl Slots {
-    fn new(count: u32) -> Self {
-        Self {
-            free: RefCell::new((0..count).rev().collect()),
-            waiting: RefCell::new(VecDeque::new()),
-        }
+impl ServerHost for BrowserHost {
+    fn now_ms(&self) -> f64 {
+        PerformanceClock.now_ms()
     }
 
-    async fn acquire(&self) -> u32 {
-        if let Some(worker) = self.free.borrow_mut().pop() {
-            return worker;
-        }
-        let (hand_over, handed) = oneshot::channel();
-        self.waiting.borrow_mut().push_back(hand_over);
-        handed
-            .await
-            .expect("a released worker is handed to the next in line")
+    fn sleep(&self, ms: f64) -> impl Future<Output = ()> {
+        TimeoutFuture::new(ms.round() as u32)
     }
 
-    fn release(&self, worker: u32) {
-        while let Some(next) = self.waiting.borrow_mut().pop_front() {
-            if next.send(worker).is_ok() {
-                return;
-            }
-        }
-        self.free.borrow_mut().push(worker);
-    }
-}
-
-/// Runs `ms` of CPU work on the process's thread pool without blocking the event loop; resolves to
-/// the pool thread that did it and when it started.
-async fn compute_on_pool(ms: f64) -> (u32, f64) {
-    let (done, finished) = oneshot::channel();
-    rayon::spawn(move || {
-        let worker = rayon::current_thread_index().unwrap_or(0) as u32;
-        let started = PerformanceClock.now_ms();
+    fn compute(&self, ms: f64) {
         compute_for(ms);
-        let _ = done.send((worker, started));
-    });
-    finished.await.expect("a pool job always reports back")
-}
-
-struct Server {
-    model: ServerModel,
-    load: Load,
-    origin: f64,
-    slots: Option<Slots>,
-    records: RefCell<Vec<RequestRecord>>,
-}
-
-impl Server {
-    fn now(&self) -> f64 {
-        PerformanceClock.now_ms() - self.origin
     }
 
-    async fn handle(&self, id: u32, arrive_ms: f64) {
-        let slot = match &self.slots {
-            Some(slots) => Some(slots.acquire().await),
-            None => None,
-        };
-        let start_ms = self.now();
-        if self.load.io_ms > 0.0 {
-            // The database call: a real timer; the thread (or the loop) is free meanwhile only in the async models.
-            TimeoutFuture::new(self.load.io_ms.round() as u32).await;
-        }
-        let io_end_ms = self.now();
-        let (worker, cpu_start_ms) = match self.model {
-            // One worker, or the event loop itself, computes: nothing else runs on it meanwhile.
-            ServerModel::OneAtATime | ServerModel::Async => {
-                let started = self.now();
-                compute_for(self.load.cpu_ms);
-                (slot.unwrap_or(0), started)
-            }
-            // Blocking threads and the async CPU pool compute on the cores (the process's pool threads).
-            ServerModel::ThreadPool(_) | ServerModel::AsyncPool => {
-                let (pool_thread, started) = compute_on_pool(self.load.cpu_ms).await;
-                // The pool thread read its start on its own clock, which agrees with this thread's
-                // only to the timer's resolution (Firefox: tens of microseconds apart). It was handed
-                // the work after the I/O ended here, so it cannot have started before that.
-                (
-                    slot.unwrap_or(pool_thread),
-                    (started - self.origin).max(io_end_ms),
-                )
-            }
-        };
-        let end_ms = self.now();
-        if let (Some(slots), Some(worker)) = (&self.slots, slot) {
-            slots.release(worker);
-        }
-        CONTROL.add_progress(1);
-        self.records.borrow_mut().push(RequestRecord {
-            id,
-            arrive_ms,
-            start_ms,
-            io_end_ms,
-            cpu_start_ms,
-            end_ms,
-            worker,
+    /// Runs the work on a pool thread without blocking the event loop.
+    async fn compute_on_pool(&self, ms: f64) -> (u32, f64) {
+        let (done, finished) = oneshot::channel();
+        rayon::spawn(move || {
+            let worker = rayon::current_thread_index().unwrap_or(0) as u32;
+            let started = PerformanceClock.now_ms();
+            compute_for(ms);
+            let _ = done.send((worker, started));
         });
+        finished.await.expect("a pool job always reports back")
     }
 }
-
-/// How long an open-loop client waits at most before it looks at the cancel flag again.
-const CANCEL_CHECK_MS: f64 = 50.0;
 
 /// Serves a load under a model, in this process (its rayon pool is the CPU pool). `clients` (closed
 /// loop) or `rate` (requests per second, open loop); `requests` in all. Stops sending when the
@@ -168,56 +83,7 @@ pub async fn serve_load(
         .ok_or_else(|| JsError::new("model must be a string such as \"async\""))?;
     let model = ServerModel::parse(&model, pool_size, cores).map_err(|m| JsError::new(&m))?;
     let load = Load::parse(clients, rate, requests, io_ms, cpu_ms).map_err(|m| JsError::new(&m))?;
-    let server = Rc::new(Server {
-        model,
-        load,
-        origin: PerformanceClock.now_ms(),
-        slots: model.slots().map(Slots::new),
-        records: RefCell::new(Vec::new()),
-    });
-    match load.arrivals {
-        Arrivals::Clients(count) => {
-            let next_id = Rc::new(Cell::new(0u32));
-            join_all((0..count).map(|_| {
-                let (server, next_id) = (server.clone(), next_id.clone());
-                async move {
-                    // A closed-loop client: send, wait for the answer, send the next.
-                    while next_id.get() < load.requests && !CONTROL.is_cancelled() {
-                        let id = next_id.get();
-                        next_id.set(id + 1);
-                        let arrive = server.now();
-                        server.handle(id, arrive).await;
-                    }
-                }
-            }))
-            .await;
-        }
-        Arrivals::Rate(rate) => {
-            let schedule = open_loop_arrivals(rate, load.requests);
-            join_all(schedule.into_iter().enumerate().map(|(id, due)| {
-                let server = server.clone();
-                async move {
-                    // Timers may fire a little early: a request is never sent before it is due.
-                    // The wait is cut into slices so that Cancel ends a slow open loop (0.3
-                    // requests/s schedules its last request minutes ahead) within one slice.
-                    while server.now() < due && !CONTROL.is_cancelled() {
-                        let wait = (due - server.now()).ceil().clamp(1.0, CANCEL_CHECK_MS);
-                        TimeoutFuture::new(wait as u32).await;
-                    }
-                    if !CONTROL.is_cancelled() {
-                        // The arrival is when the client really sent it, not when it was due: the
-                        // clients share the process's event loop with the server, so CPU work on that
-                        // loop (the async model) delays sending, and the records must show it.
-                        let sent = server.now();
-                        server.handle(id as u32, sent).await;
-                    }
-                }
-            }))
-            .await;
-        }
-    }
-    let mut records = server.records.take();
-    records.sort_by_key(|r| r.id);
+    let records = serve(&BrowserHost, model, load, &CONTROL).await;
     let summary = summarize(&records);
     let list: Array = records
         .iter()
@@ -270,12 +136,27 @@ pub fn server_presets() -> Array {
         .collect()
 }
 
-/// The tutorial's server in Python beside the Rust that served (this file).
+/// The models' names, in the order the page runs and shows them.
+#[wasm_bindgen(js_name = serverModels)]
+pub fn server_models() -> Array {
+    ServerModel::NAMES
+        .iter()
+        .map(|&name| JsValue::from(name))
+        .collect()
+}
+
+/// The tutorial's server in Python beside the Rust that served: the scheduling, then this binding.
 #[wasm_bindgen(js_name = serverSources)]
 pub fn server_sources() -> JsValue {
+    let rust = concat!(
+        "// src/exec/server.rs\n\n",
+        include_str!("../exec/server.rs"),
+        "\n// src/web/server.rs\n\n",
+        include_str!("server.rs"),
+    );
     object(&[
         ("python", include_str!("../../bench/seed_server.py").into()),
-        ("rust", include_str!("server.rs").into()),
+        ("rust", rust.into()),
     ])
 }
 
