@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Runs every check and test, in the order CI needs them: formatting, lints (native and wasm32),
-# native tests, browser tests of the wasm exports (Chromium and Firefox), the release build, and the
+# native tests, unit tests of the page's pure JavaScript (node), browser tests of the wasm exports (Chromium and Firefox), the release build, and the
 # page tests in each browser engine (Chromium, Firefox, WebKit). Installs whatever is missing first.
 # Fails on the first failing step, except that every engine's page tests run before the verdict.
 #
@@ -28,6 +28,9 @@ cargo clippy --all-targets --target wasm32-unknown-unknown -- -D warnings
 
 step "native tests"
 cargo test
+
+step "unit tests of the page's pure JavaScript (node's test runner)"
+node --test tests/unit/
 
 # wasm-bindgen-test-runner picks the browser from the driver variable that is set: one at a time.
 step "browser tests of the wasm exports (wasm-bindgen-test, headless Chromium)"
