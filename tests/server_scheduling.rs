@@ -158,6 +158,19 @@ fn times(records: &[RequestRecord]) -> Vec<(u32, f64, f64, f64, f64, f64, u32)> 
         .collect()
 }
 
+/// Serves `load` under `model` with `cores` pool threads and checks every request's
+/// `(id, arrive, start, io end, cpu start, end, worker)`; returns the records.
+fn assert_served(
+    model: ServerModel,
+    load: Load,
+    cores: usize,
+    expected: &[(u32, f64, f64, f64, f64, f64, u32)],
+) -> Vec<RequestRecord> {
+    let records = run(model, load, cores);
+    assert_eq!(times(&records), expected, "{model}");
+    records
+}
+
 /// The most requests in service (from pickup to answer) at any one moment.
 fn most_in_service(records: &[RequestRecord]) -> usize {
     records
@@ -175,19 +188,16 @@ fn most_in_service(records: &[RequestRecord]) -> usize {
 #[test]
 fn one_at_a_time_serves_each_request_whole_before_the_next() {
     // 2 clients, 10 ms of waiting and 5 of computing: one request every 15 ms; whoever sent next waits.
-    let records = run(
+    let records = assert_served(
         ServerModel::OneAtATime,
         load(Arrivals::Clients(2), 4, 10.0, 5.0),
         2,
-    );
-    assert_eq!(
-        times(&records),
-        [
+        &[
             (0, 0.0, 0.0, 10.0, 10.0, 15.0, 0),
             (1, 0.0, 15.0, 25.0, 25.0, 30.0, 0),
             (2, 15.0, 30.0, 40.0, 40.0, 45.0, 0),
             (3, 30.0, 45.0, 55.0, 55.0, 60.0, 0),
-        ]
+        ],
     );
     // 4 answers in 60 ms: exactly the bound of one request per (io + cpu).
     let summary = summarize(&records).unwrap();
@@ -203,21 +213,18 @@ fn one_at_a_time_serves_each_request_whole_before_the_next() {
 #[test]
 fn a_thread_pool_serves_k_at_a_time_and_hands_a_freed_thread_to_the_next_in_line() {
     // 3 clients, 2 threads: two requests at a time, the third waits for a thread.
-    let records = run(
+    assert_served(
         ServerModel::ThreadPool(2),
         load(Arrivals::Clients(3), 6, 10.0, 5.0),
         2,
-    );
-    assert_eq!(
-        times(&records),
-        [
+        &[
             (0, 0.0, 0.0, 10.0, 10.0, 15.0, 0),
             (1, 0.0, 0.0, 10.0, 10.0, 15.0, 1),
             (2, 0.0, 15.0, 25.0, 25.0, 30.0, 0),
             (3, 15.0, 15.0, 25.0, 25.0, 30.0, 1),
             (4, 15.0, 30.0, 40.0, 40.0, 45.0, 0),
             (5, 30.0, 30.0, 40.0, 40.0, 45.0, 1),
-        ]
+        ],
     );
 }
 
@@ -238,61 +245,52 @@ fn a_pool_of_k_never_serves_more_than_k_at_once() {
 fn async_overlaps_the_waits_and_computes_one_request_at_a_time_on_the_loop() {
     // All three wait together (0–10 ms); then the loop computes them one by one, and a timer that
     // came due while it computed runs late: request 1's I/O ends when the loop is free at 15 ms.
-    let records = run(
+    assert_served(
         ServerModel::Async,
         load(Arrivals::Clients(3), 6, 10.0, 5.0),
         2,
-    );
-    assert_eq!(
-        times(&records),
-        [
+        &[
             (0, 0.0, 0.0, 10.0, 10.0, 15.0, 0),
             (1, 0.0, 0.0, 15.0, 15.0, 20.0, 0),
             (2, 0.0, 0.0, 20.0, 20.0, 25.0, 0),
             (3, 15.0, 15.0, 25.0, 25.0, 30.0, 0),
             (4, 20.0, 20.0, 30.0, 30.0, 35.0, 0),
             (5, 25.0, 25.0, 35.0, 35.0, 40.0, 0),
-        ]
+        ],
     );
 }
 
 #[test]
 fn async_with_a_pool_computes_on_every_core_and_queues_for_a_free_one() {
     // Two cores for three requests whose I/O ends together: the third waits 5 ms for a core.
-    let records = run(
+    assert_served(
         ServerModel::AsyncPool,
         load(Arrivals::Clients(3), 6, 10.0, 5.0),
         2,
-    );
-    assert_eq!(
-        times(&records),
-        [
+        &[
             (0, 0.0, 0.0, 10.0, 10.0, 15.0, 0),
             (1, 0.0, 0.0, 10.0, 10.0, 15.0, 1),
             (2, 0.0, 0.0, 10.0, 15.0, 20.0, 0),
             (3, 15.0, 15.0, 25.0, 25.0, 30.0, 0),
             (4, 15.0, 15.0, 25.0, 25.0, 30.0, 1),
             (5, 20.0, 20.0, 30.0, 30.0, 35.0, 0),
-        ]
+        ],
     );
 }
 
 #[test]
 fn queued_requests_are_served_first_come_first_served() {
     // One every 10 ms, each holding its worker 15 ms: the queue grows by 5 ms per request.
-    let records = run(
+    assert_served(
         ServerModel::OneAtATime,
         load(Arrivals::Rate(100.0), 4, 15.0, 0.0),
         2,
-    );
-    assert_eq!(
-        times(&records),
-        [
+        &[
             (0, 0.0, 0.0, 15.0, 15.0, 15.0, 0),
             (1, 10.0, 15.0, 30.0, 30.0, 30.0, 0),
             (2, 20.0, 30.0, 45.0, 45.0, 45.0, 0),
             (3, 30.0, 45.0, 60.0, 60.0, 60.0, 0),
-        ]
+        ],
     );
     // Two threads, 25 ms each, one arrival every 10 ms: each request starts when it arrives or when
     // the thread that took the request two before it is freed, whichever is later.
