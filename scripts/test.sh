@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Runs every check and test, in the order CI needs them: formatting, lints (native and wasm32),
-# native tests, unit tests of the page's pure JavaScript (node), browser tests of the wasm exports (Chromium and Firefox), the release build, and the
-# page tests in each browser engine (Chromium, Firefox, WebKit). Installs whatever is missing first.
+# native tests, unit tests of the page's pure JavaScript (node), browser tests of the wasm exports
+# (Chromium and Firefox), the release build, and the page tests in each browser engine (Chromium,
+# Firefox, WebKit). Installs whatever is missing first.
 # Fails on the first failing step, except that every engine's page tests run before the verdict.
 #
 # PLAYGROUND_ENGINES="firefox" (any of chromium firefox webkit, space-separated) runs the page tests in
