@@ -34,6 +34,17 @@ pub struct RunControl {
 }
 
 impl RunControl {
+    /// Each word's byte offset from the struct's start, by the name the page uses for it.
+    pub const WORDS: [(&'static str, usize); 4] = [
+        ("cancel", std::mem::offset_of!(RunControl, cancel)),
+        ("heartbeat", std::mem::offset_of!(RunControl, heartbeat)),
+        ("itemsDone", std::mem::offset_of!(RunControl, items_done)),
+        (
+            "processHeartbeat",
+            std::mem::offset_of!(RunControl, process_heartbeat),
+        ),
+    ];
+
     pub const fn new() -> Self {
         Self {
             cancel: AtomicU32::new(0),
@@ -90,6 +101,11 @@ impl RunControl {
 
     pub fn items_done(&self) -> u64 {
         self.items_done.load(Ordering::Relaxed)
+    }
+
+    /// Where the struct starts: each word sits at its offset in [`Self::WORDS`] from here.
+    pub fn address(&self) -> usize {
+        self as *const Self as usize
     }
 
     /// Where the cancel flag lives (a 32-bit word), for the page's `Atomics.store`.

@@ -23,21 +23,53 @@ pub enum CounterMethod {
 }
 
 impl CounterMethod {
+    /// Every method with the name the page and the JS API give it, in the order the lab runs them.
+    pub const ALL: [(Self, &'static str); 4] = [
+        (Self::Racy, "racy"),
+        (Self::Atomic, "atomic"),
+        (Self::Mutex, "mutex"),
+        (Self::Local, "local"),
+    ];
+
     pub fn parse(name: &str) -> Result<Self, String> {
-        match name {
-            "racy" => Ok(Self::Racy),
-            "atomic" => Ok(Self::Atomic),
-            "mutex" => Ok(Self::Mutex),
-            "local" => Ok(Self::Local),
-            other => Err(format!(
-                "method must be \"racy\", \"atomic\", \"mutex\" or \"local\", not {other:?}"
-            )),
-        }
+        Self::ALL
+            .iter()
+            .find(|(_, known)| *known == name)
+            .map(|(method, _)| *method)
+            .ok_or_else(|| {
+                format!("method must be \"racy\", \"atomic\", \"mutex\" or \"local\", not {name:?}")
+            })
     }
 }
 
 /// Most increments per thread the lab accepts (a racy run of this size takes well under a second).
 pub const MAX_INCREMENTS: u64 = 100_000_000;
+
+/// Checks the counter's thread count as the JS API passes it: a whole number within the schema's
+/// range for the lab's "Threads" field on a device with `cores` logical cores.
+pub fn parse_counter_threads(threads: f64, cores: u32) -> Result<u32, String> {
+    let field = &crate::model::schema::LAB_COUNTER_THREADS;
+    let min = field.min.unwrap_or(1.0);
+    let max = field.max.on(cores, 0).unwrap_or(f64::MAX);
+    if threads.fract() == 0.0 && (min..=max).contains(&threads) {
+        Ok(threads as u32)
+    } else {
+        Err(format!(
+            "threads must be a whole number from {min} to {max} (your logical cores)."
+        ))
+    }
+}
+
+/// Checks the increments per thread as the JS API passes them: a whole number from 1 to [`MAX_INCREMENTS`].
+pub fn parse_increments(increments: f64) -> Result<u64, String> {
+    if increments.fract() == 0.0 && (1.0..=MAX_INCREMENTS as f64).contains(&increments) {
+        Ok(increments as u64)
+    } else {
+        Err(format!(
+            "increments must be a whole number from 1 to {MAX_INCREMENTS}"
+        ))
+    }
+}
 
 /// Runs `threads` threads of the current rayon pool, each adding 1 to one shared counter
 /// `increments` times with `method`; returns the final count (expected: threads × increments).

@@ -17,6 +17,13 @@ pub struct CrashReport {
 }
 
 impl CrashReport {
+    /// Each part's byte offset from the report's start, by the name the page reads it under.
+    pub const WORDS: [(&'static str, usize); 3] = [
+        ("crashed", std::mem::offset_of!(CrashReport, crashed)),
+        ("length", std::mem::offset_of!(CrashReport, length)),
+        ("message", std::mem::offset_of!(CrashReport, message)),
+    ];
+
     pub const fn new() -> Self {
         Self {
             crashed: AtomicU32::new(0),
@@ -54,7 +61,7 @@ impl CrashReport {
         Some(String::from_utf8_lossy(&bytes).into_owned())
     }
 
-    /// Where the report starts, for the page: `crashed` at +0, `length` at +4, the bytes at +8.
+    /// Where the report starts, for the page (each part at its offset in [`Self::WORDS`]).
     pub fn address(&self) -> usize {
         self as *const Self as usize
     }

@@ -24,12 +24,17 @@ pub fn fit_serial_fraction(points: &[(f64, f64)]) -> Option<f64> {
     (xx > 0.0).then(|| (xy / xx).clamp(0.0, 1.0))
 }
 
+/// The largest serial part a run may add, in percent (at 90 %, no worker count beats 1.1×).
+pub const MAX_SERIAL_PERCENT: u32 = 90;
+/// The same as the fraction the JS API's `serialFraction` takes.
+pub const MAX_SERIAL_FRACTION: f64 = MAX_SERIAL_PERCENT as f64 / 100.0;
+
 /// Numbers to sum serially before a run of `parallel_items` so the serial part is `fraction` of all
 /// the work: `s / (s + parallel) = fraction`.
 pub fn serial_items_for(fraction: f64, parallel_items: u64) -> Result<u64, String> {
-    if !(fraction.is_finite() && (0.0..=0.9).contains(&fraction)) {
+    if !(fraction.is_finite() && (0.0..=MAX_SERIAL_FRACTION).contains(&fraction)) {
         return Err(format!(
-            "serialFraction must be a number from 0 to 0.9, not {fraction}"
+            "serialFraction must be a number from 0 to {MAX_SERIAL_FRACTION}, not {fraction}"
         ));
     }
     Ok((parallel_items as f64 * fraction / (1.0 - fraction)).round() as u64)

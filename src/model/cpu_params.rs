@@ -3,7 +3,7 @@
 use std::fmt;
 use std::ops::Range;
 
-use crate::kernels::sum_squares::MAX_N;
+use super::schema;
 
 /// Most tasks one run accepts (the seed runs 4).
 pub const MAX_TASKS: u32 = 64;
@@ -60,29 +60,10 @@ pub struct ChunkJob {
 ///
 /// `max_threads` is the device's logical core count (`navigator.hardwareConcurrency`).
 pub fn parse_cpu_params(form: CpuForm<'_>, max_threads: u32) -> Result<CpuParams, Vec<FieldError>> {
-    let max_threads = max_threads.max(1);
-    let tasks = parse_whole(
-        "tasks",
-        "Number of tasks",
-        form.tasks,
-        1,
-        u64::from(MAX_TASKS),
-    );
-    let n = parse_whole("n", "n", form.n, 1, MAX_N);
-    let threads = parse_whole(
-        "threads",
-        "Threads",
-        form.threads,
-        1,
-        u64::from(max_threads),
-    );
-    let chunks = parse_whole(
-        "chunks",
-        "Chunks per task",
-        form.chunks,
-        1,
-        u64::from(MAX_CHUNKS),
-    );
+    let tasks = parse_field(&schema::CPU_TASKS, form.tasks, 0, 0);
+    let n = parse_field(&schema::CPU_N, form.n, 0, 0);
+    let threads = parse_field(&schema::CPU_THREADS, form.threads, max_threads, 0);
+    let chunks = parse_field(&schema::CPU_CHUNKS, form.chunks, 0, 0);
 
     let mut errors: Vec<FieldError> = [&tasks, &n, &threads, &chunks]
         .into_iter()
@@ -123,24 +104,11 @@ pub fn parse_lab_params(
     crash_task: &str,
     tasks: u32,
 ) -> Result<LabParams, Vec<FieldError>> {
-    let processes = parse_whole(
-        "processes",
-        "Number of processes",
-        processes,
-        1,
-        u64::from(MAX_PROCESSES),
-    );
+    let processes = parse_field(&schema::CPU_PROCESSES, processes, 0, 0);
     let crash_task = if crash_task.trim().is_empty() {
         Ok(None)
     } else {
-        parse_whole(
-            "crashTask",
-            "The task to crash",
-            crash_task,
-            0,
-            u64::from(tasks.max(1) - 1),
-        )
-        .map(|task| Some(task as u32))
+        parse_field(&schema::CPU_CRASH, crash_task, 0, tasks).map(|task| Some(task as u32))
     };
     match (processes, crash_task) {
         (Ok(processes), Ok(crash_task)) => Ok(LabParams {
@@ -152,6 +120,19 @@ pub fn parse_lab_params(
             .flatten()
             .collect()),
     }
+}
+
+/// Parses a whole-number field of the form as typed, within the schema's range for it on a device
+/// with `cores` logical cores and a run of `tasks` tasks.
+pub fn parse_field(
+    field: &schema::Field,
+    text: &str,
+    cores: u32,
+    tasks: u32,
+) -> Result<u64, FieldError> {
+    let min = field.min.unwrap_or(0.0) as u64;
+    let max = field.max.on(cores, tasks).unwrap_or(u64::MAX as f64) as u64;
+    parse_whole(field.name, field.noun, text, min, max)
 }
 
 /// Parses a whole number typed by a person: surrounding spaces and digit separators (`10_000_000`,
@@ -208,7 +189,14 @@ fn parse_whole(
 
 /// `10000000` → `10,000,000`, for messages a person reads.
 pub fn group_digits(value: u64) -> String {
-    let digits = value.to_string();
+    group_digit_string(&value.to_string()).expect("a u64's decimal digits")
+}
+
+/// The same for a string of decimal digits of any length (sums beyond 2⁶⁴); `None` for anything else.
+pub fn group_digit_string(digits: &str) -> Option<String> {
+    if digits.is_empty() || !digits.bytes().all(|b| b.is_ascii_digit()) {
+        return None;
+    }
     let mut grouped = String::with_capacity(digits.len() + digits.len() / 3);
     for (i, digit) in digits.chars().enumerate() {
         if i > 0 && (digits.len() - i).is_multiple_of(3) {
@@ -216,7 +204,7 @@ pub fn group_digits(value: u64) -> String {
         }
         grouped.push(digit);
     }
-    grouped
+    Some(grouped)
 }
 
 /// Splits every task's `0..n` into `chunks` contiguous ranges of near-equal length, in task order.

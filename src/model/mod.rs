@@ -6,6 +6,7 @@ pub mod cpu_params;
 pub mod downloads;
 pub mod manifest;
 pub mod network;
+pub mod schema;
 pub mod server;
 pub mod stats;
 pub mod timeline;

@@ -11,6 +11,8 @@ pub const MAX_CPU_MS: f64 = 200.0;
 /// Most concurrent clients, and most threads in a thread pool per logical core.
 pub const MAX_CLIENTS: u32 = 500;
 pub const POOL_PER_CORE: u32 = 4;
+/// Fastest open-loop arrival rate, in requests per second.
+pub const MAX_RATE: f64 = 10_000.0;
 
 /// How the server answers requests.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -116,7 +118,7 @@ impl Load {
                     "clients must be a whole number from 1 to {MAX_CLIENTS}, not {c}"
                 ))
             }
-            (None, Some(r)) if r.is_finite() && r > 0.0 && r <= 10_000.0 => Arrivals::Rate(r),
+            (None, Some(r)) if r.is_finite() && r > 0.0 && r <= MAX_RATE => Arrivals::Rate(r),
             (None, Some(r)) => {
                 return Err(format!(
                     "rate must be requests per second, above 0 and at most 10,000, not {r}"

@@ -5,6 +5,7 @@ use wasm_bindgen::{JsError, JsValue};
 
 use crate::exec::cpu::CpuRun;
 use crate::model::cpu_params::{CpuParams, FieldError};
+use crate::model::schema::{ErrorAt, Field, Max};
 use crate::model::url_list::{LineError, UrlLine};
 
 pub fn object(fields: &[(&str, JsValue)]) -> JsValue {
@@ -99,4 +100,65 @@ pub fn checked_urls(checked: Result<Vec<UrlLine>, Vec<LineError>>) -> JsValue {
             object(&[("ok", false.into()), ("errors", list.into())])
         }
     }
+}
+
+/// The schema's fields as plain objects (see `fieldSchema`).
+pub fn fields(fields: &[Field]) -> JsValue {
+    let optional = |value: Option<f64>| value.map_or(JsValue::NULL, JsValue::from);
+    fields
+        .iter()
+        .map(|f| {
+            let choices: Array = f
+                .choices
+                .iter()
+                .map(|c| object(&[("value", c.value.into()), ("label", c.label.into())]))
+                .collect();
+            let error_id = match f.error {
+                ErrorAt::Own => format!("{}-error", f.id).into(),
+                ErrorAt::Shared(id) => id.into(),
+                ErrorAt::None => JsValue::NULL,
+            };
+            let fixed_max = match f.max {
+                Max::Fixed(max) => Some(max),
+                _ => None,
+            };
+            let per_core = match f.max {
+                Max::PerCore(k) => Some(f64::from(k)),
+                _ => None,
+            };
+            object(&[
+                ("id", f.id.into()),
+                ("key", f.key.into()),
+                ("name", f.name.into()),
+                ("api", f.api.into()),
+                ("group", f.group.into()),
+                ("label", f.label.into()),
+                ("kind", f.kind.name().into()),
+                ("default", f.default.map_or(JsValue::NULL, JsValue::from)),
+                ("min", optional(f.min)),
+                ("max", optional(fixed_max)),
+                ("maxPerCore", optional(per_core)),
+                ("maxBelowTasks", (f.max == Max::BelowTasks).into()),
+                ("step", optional(f.step)),
+                ("hint", f.hint_text().into()),
+                (
+                    "hintId",
+                    f.hint_id
+                        .map_or_else(|| format!("{}-hint", f.id), str::to_owned)
+                        .into(),
+                ),
+                ("placeholder", f.placeholder.into()),
+                ("choices", choices.into()),
+                ("errorId", error_id),
+                ("wide", f.wide.into()),
+                (
+                    "onlyWhen",
+                    f.only_when.map_or(JsValue::NULL, |(id, value)| {
+                        object(&[("id", id.into()), ("value", value.into())])
+                    }),
+                ),
+            ])
+        })
+        .collect::<Array>()
+        .into()
 }

@@ -14,9 +14,11 @@ use super::CONTROL;
 use crate::charts::speedup::draw_speedup;
 use crate::charts::theme::Theme;
 use crate::exec::control::run_on_pool;
-use crate::exec::counter::{count_alone, count_shared_with, CounterMethod, MAX_INCREMENTS};
-use crate::exec::cpu::{self, Mode, RunOptions};
-use crate::exec::crash::CrashReport;
+use crate::exec::counter::{
+    count_alone, count_shared_with, parse_counter_threads, parse_increments, CounterMethod,
+};
+use crate::exec::cpu::{self, Mode, RunOptions, SERIAL_TASK};
+use crate::exec::crash::{CrashReport, MESSAGE_BYTES};
 use crate::model::amdahl::{fit_serial_fraction, serial_items_for};
 use crate::model::cpu_params::{
     parse_cpu_params, parse_lab_params, plan_chunks, ChunkJob, CpuForm,
@@ -58,11 +60,56 @@ pub fn install_crash_reporter() {
     });
 }
 
-/// Where this process's crash report lives: `crashed` (u32) at +0, `length` (u32) at +4, UTF-8 at +8.
+/// Where this process's crash report starts (see `crashWords` for each part).
 #[wasm_bindgen(js_name = crashAddress)]
 pub fn crash_address() -> u32 {
     CRASH.address() as u32
 }
+
+/// The addresses of this process's crash report's parts: `{ crashed, length, message }` (`crashed`
+/// and `length` are 32-bit words, `message` the UTF-8 bytes) and `messageBytes`, the room there.
+/// From the `#[repr(C)]` struct's own layout, so the page never retypes an offset.
+#[wasm_bindgen(js_name = crashWords)]
+pub fn crash_words() -> JsValue {
+    let base = CRASH.address();
+    let mut fields: Vec<(&str, JsValue)> = CrashReport::WORDS
+        .iter()
+        .map(|&(name, offset)| (name, ((base + offset) as u32).into()))
+        .collect();
+    fields.push(("messageBytes", (MESSAGE_BYTES as u32).into()));
+    convert::object(&fields)
+}
+
+/// What the lab's page needs from Rust besides the exports above: `{ counterMethods, serialTask,
+/// freezeJob: { tasks, n, chunks }, freezeCall }` (`freezeCall`: the Rust the frozen page runs, as shown).
+#[wasm_bindgen(js_name = labConstants)]
+pub fn lab_constants() -> JsValue {
+    let methods: js_sys::Array = CounterMethod::ALL
+        .iter()
+        .map(|(_, name)| JsValue::from_str(name))
+        .collect();
+    let (tasks, n, chunks) = FREEZE_JOB;
+    convert::object(&[
+        ("counterMethods", methods.into()),
+        ("serialTask", SERIAL_TASK.into()),
+        (
+            "freezeJob",
+            convert::object(&[
+                ("tasks", tasks.into()),
+                ("n", n.into()),
+                ("chunks", chunks.into()),
+            ]),
+        ),
+        (
+            "freezeCall",
+            format!("runCpu({tasks:?}, {n:?}, {chunks:?}, false) // on the main thread: nothing else runs meanwhile").into(),
+        ),
+    ])
+}
+
+/// The frozen-page job (tasks, n, chunks as typed): 1.2 billion squares, about half a second on one
+/// core of a 2-core CI machine (the result says how long it really took).
+const FREEZE_JOB: (&str, &str, &str) = ("4", "300000000", "1");
 
 /// The message of this process's crash, if one happened (for a process whose own thread trapped).
 #[wasm_bindgen(js_name = crashMessage)]
@@ -212,14 +259,15 @@ pub fn count_shared_export(
     ]))
 }
 
+/// Checks the counter experiment's thread count on a device with `cores` logical cores; throws a
+/// message naming the range.
+#[wasm_bindgen(js_name = checkCounterThreads)]
+pub fn check_counter_threads(threads: f64, cores: u32) -> Result<u32, JsError> {
+    parse_counter_threads(threads, cores).map_err(|m| JsError::new(&m))
+}
+
 fn checked_increments(increments: f64) -> Result<u64, JsError> {
-    if increments.fract() == 0.0 && (1.0..=MAX_INCREMENTS as f64).contains(&increments) {
-        Ok(increments as u64)
-    } else {
-        Err(JsError::new(&format!(
-            "increments must be a whole number from 1 to {MAX_INCREMENTS}"
-        )))
-    }
+    parse_increments(increments).map_err(|m| JsError::new(&m))
 }
 
 /// The counter experiment in a process of the pool (no threads): this process's own counter, which

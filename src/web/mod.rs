@@ -19,8 +19,7 @@ use crate::charts::theme::Theme;
 use crate::charts::timeline::{draw_timeline, TimelineLabels};
 use crate::exec::control::RunControl;
 use crate::exec::cpu;
-use crate::kernels::sum_squares::MAX_N;
-use crate::model::cpu_params::{parse_cpu_params, CpuForm, MAX_CHUNKS, MAX_TASKS};
+use crate::model::cpu_params::{parse_cpu_params, CpuForm};
 use crate::model::downloads::{max_in_flight, waited_for_connection, FileSpan, IoMode};
 use crate::model::manifest::ManifestEntry;
 use crate::model::network::{Network, HTTP1_CONNECTIONS_PER_HOST};
@@ -63,16 +62,6 @@ pub fn check_cpu_input(
     convert::checked_params(parse_cpu_params(form, max_threads))
 }
 
-/// The limits the inputs accept, for the page's field hints: `{ maxN, maxTasks, maxChunks }`.
-#[wasm_bindgen(js_name = cpuLimits)]
-pub fn cpu_limits() -> JsValue {
-    convert::object(&[
-        ("maxN", (MAX_N as f64).into()),
-        ("maxTasks", MAX_TASKS.into()),
-        ("maxChunks", MAX_CHUNKS.into()),
-    ])
-}
-
 /// Runs the CPU demo in this process and blocks until it is done: call it from a worker only.
 /// `parallel` uses the thread pool started by `initThreadPool`. Resolves to
 /// `{ results: string[], wallMs, spans: [{ worker, task, chunk, rangeStart, rangeEnd, startMs, endMs }] }`.
@@ -93,6 +82,44 @@ pub fn control_addresses() -> Vec<u32> {
         CONTROL.heartbeat_address() as u32,
         CONTROL.process_heartbeat_address() as u32,
     ]
+}
+
+/// The addresses of this process's control words in its shared memory, by name: `{ cancel,
+/// itemsDone, heartbeat, processHeartbeat }` (`itemsDone` is 64-bit, the others 32-bit), from the
+/// `#[repr(C)]` struct's own layout (see `controlAddresses` for what each word is for).
+#[wasm_bindgen(js_name = controlWords)]
+pub fn control_words() -> JsValue {
+    let base = CONTROL.address();
+    let fields: Vec<(&str, JsValue)> = RunControl::WORDS
+        .iter()
+        .map(|&(name, offset)| (name, ((base + offset) as u32).into()))
+        .collect();
+    convert::object(&fields)
+}
+
+/// Every demo's form fields, for the page to render, restore from a link and check:
+/// `{ cpu: [field], downloads: [...], processes: [...], server: [...] }`, each field
+/// `{ id, key, name, api, group, label, kind, default, min, max, maxPerCore, maxBelowTasks, step,
+/// hint, hintId, placeholder, choices: [{ value, label }], errorId, wide }` (see `model::schema`).
+#[wasm_bindgen(js_name = fieldSchema)]
+pub fn field_schema() -> JsValue {
+    let demos: Vec<(&str, JsValue)> = crate::model::schema::DEMOS
+        .iter()
+        .map(|(demo, fields)| (*demo, convert::fields(fields)))
+        .collect();
+    convert::object(&demos)
+}
+
+/// A whole number given as a digit string or a number, with commas between thousands
+/// ("10000000" → "10,000,000"), as every message from Rust writes them.
+#[wasm_bindgen(js_name = groupDigits)]
+pub fn group_digits(value: JsValue) -> Result<String, JsError> {
+    let digits = match value.as_f64() {
+        Some(number) if number.fract() == 0.0 && number >= 0.0 => format!("{number:.0}"),
+        _ => value.as_string().unwrap_or_default(),
+    };
+    crate::model::cpu_params::group_digit_string(&digits)
+        .ok_or_else(|| JsError::new("groupDigits takes a whole number or a string of digits"))
 }
 
 /// Microseconds per tiny parallel job (two trivial halves through the pool and back), averaged
