@@ -14,6 +14,7 @@ import { SHARED_MEMORY_WITHHELD, becomeIsolated, explainFallback } from "./isola
 import { threadsAtFullSpeed } from "./cores.js";
 import { threadsWithheldAlthoughIsolated } from "./cpu-demo.js";
 import { checkOptions } from "./api-options.js";
+import { renderFields } from "./schema.js";
 
 let resolveReady;
 let rejectReady;
@@ -233,6 +234,8 @@ async function boot() {
   const [bindings, module] = await Promise.all([import(build.glue), compileModule(build.wasm)]);
   // The page's own instance: drawing, checks, downloads. Instantiated from the module compiled once.
   await bindings.default({ module_or_path: module });
+  // Every demo's form fields, from the schema Rust checks them against, before any demo reads one.
+  renderFields(bindings.fieldSchema());
   if (!build.threads) explainFallback(fallbackBanner, isolation);
   const runtime = new CpuRuntime(module);
   const pool = new ProcessPool(module);

@@ -24,12 +24,14 @@ export function threadsWithheldAlthoughIsolated(reason) {
 const BUSY_DELAY_MS = 100;
 
 const $ = (id) => document.getElementById(id);
-const groupDigits = (digits) => digits.replace(/\B(?=(\d{3})+(?!\d))/g, ",");
+/** "10,000,000": Rust writes every number its messages show (`groupDigits`); set once the module loads. */
+let groupDigits = null;
 const formatMs = (ms) => (ms >= 10 ? `${Math.round(ms).toLocaleString("en-US")} ms` : `${ms.toFixed(1)} ms`);
 
 export class CpuDemo {
   constructor({ bindings, runtime, pool, cores, coreCheck = null, threads = true }) {
     this.bindings = bindings;
+    groupDigits = bindings.groupDigits;
     /** Whether this page's build has threads (false: the fallback build; see the banner). */
     this.threadsAvailable = threads;
     this.runtime = runtime;
@@ -52,12 +54,6 @@ export class CpuDemo {
 
     $("cpu-threads").value = String(this.defaultThreads);
     $("cpu-processes").value = String(this.defaultThreads);
-    // The limits come from the Rust that checks them, so the hints cannot drift from the checks.
-    const limits = bindings.cpuLimits();
-    const upTo = (max) => max.toLocaleString("en-US");
-    $("cpu-tasks-hint").textContent = `like the 4 items given to pool.map (1 to ${upTo(limits.maxTasks)})`;
-    $("cpu-n-hint").textContent = `each task sums i² for i in 0..n (1 to ${upTo(limits.maxN)})`;
-    $("cpu-chunks-hint").textContent = `more chunks, finer load balancing (1 to ${upTo(limits.maxChunks)})`;
     $("cpu-python").textContent = bindings.seedCpuSource();
     $("cpu-rust").textContent = bindings.kernelSource();
 

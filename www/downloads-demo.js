@@ -67,8 +67,8 @@ export class DownloadsDemo {
     this.bindings.checkManifest(files);
     this.manifest = files;
     const total = (count) => formatBytes(files.slice(0, count).reduce((sum, f) => sum + f.bytes, 0));
-    $("dl-source").options[0].textContent = `6 sample files (${total(6)} in all)`;
-    $("dl-source").options[1].textContent = `12 sample files (${total(12)} in all)`;
+    // The sample sets' labels come from the schema (src/model/schema.rs); their sizes from the manifest.
+    for (const option of $("dl-source").options) if (option.value !== "urls") option.textContent += ` (${total(Number(option.value))} in all)`;
     const limit = `Each download stops at ${this.sizeLimit.label} (playground.downloads({ maxBytes }) raises it).`;
     if (!this.saved.supported) $("dl-saved-status").textContent = `This browser cannot save to its private file system; downloads are kept in memory only. ${limit}`;
     else {

@@ -11,17 +11,12 @@ const now = () => performance.timeOrigin + performance.now();
 const formatMs = (ms) => (ms >= 10 ? `${Math.round(ms).toLocaleString("en-US")} ms` : `${ms.toFixed(1)} ms`);
 const formatMB = (bytes) => `${(bytes / 1024 / 1024).toFixed(1)} MB`;
 const HANDOFF_BYTES = 64 * 1024 * 1024;
-const METHODS = ["racy", "atomic", "mutex", "local"];
 const METHOD_NAMES = {
   racy: "racy: load, then store",
   atomic: "atomic fetch_add",
   mutex: "Mutex",
   local: "local sums, added once",
 };
-// The frozen-page job: 1.2 billion squares, about half a second on one core of a 2-core CI machine
-// (the result says how long it really took).
-const FREEZE_JOB = { tasks: "4", n: "300000000", chunks: "1" };
-const SERIAL_TASK = 4294967295;
 
 export class Lab {
   constructor({ bindings, runtime, module, cpuDemo, cores, defaultThreads = cores, threads = true }) {
@@ -60,6 +55,9 @@ export class Lab {
     $("lab-sweep-python").textContent = sources.pythonSweep;
     $("lab-sweep-rust").textContent = sources.rustAmdahl;
     $("lab-freeze-python").textContent = sources.pythonFreeze;
+    /** `{ counterMethods, serialTask, freezeJob, freezeCall }`: the lab's constants, from Rust. */
+    this.constants = bindings.labConstants();
+    $("lab-freeze-rust").textContent = this.constants.freezeCall;
     $("lab-workers").value = String(this.experimentWorkers);
     $("lab-counter-threads").value = String(this.experimentWorkers);
     // The sweep goes up to every reported core: where the speedup stops growing is its lesson.
@@ -84,6 +82,11 @@ export class Lab {
     new ResizeObserver(() => this.#drawSweep()).observe($("lab-sweep-chart"));
     this.#animateWhileVisible();
     if (!threads) $("lab-sweep-mode").value = "processes";
+  }
+
+  /** "2.00×": how many times faster than `sequentialMs` (Rust's `speedup`). */
+  #times(sequentialMs, wallMs) {
+    return `${(this.bindings.speedup(sequentialMs, wallMs) ?? NaN).toFixed(2)}×`;
   }
 
   /** The experiments that need threads (shared memory) throw on a page without them. */
@@ -181,7 +184,7 @@ export class Lab {
     };
     const { sequential, threads, processes } = result;
     $("lab-compare-body").replaceChildren(
-      row("Wall time", formatMs(sequential.wallMs), `${formatMs(threads.wallMs)} (${(sequential.wallMs / threads.wallMs).toFixed(2)}×)`, `${formatMs(processes.wallMs)} (${(sequential.wallMs / processes.wallMs).toFixed(2)}×)`),
+      row("Wall time", formatMs(sequential.wallMs), `${formatMs(threads.wallMs)} (${this.#times(sequential.wallMs, threads.wallMs)})`, `${formatMs(processes.wallMs)} (${this.#times(sequential.wallMs, processes.wallMs)})`),
       row("Start-up", "–", `${formatMs(threads.startMs)}: one process, ${workers} threads`, `${formatMs(processes.startMs)} warm (module handed over), ${formatMs(processes.coldStartMs)} cold (each compiles)`),
       // wasm memory only: each thread's stack lives in the shared memory; each process also carries a
       // JavaScript engine of its own, which the page cannot measure and this row leaves out.
@@ -298,7 +301,7 @@ export class Lab {
     const threads = Number($("lab-counter-threads").value.trim());
     const increments = Number($("lab-counter-increments").value.replace(/[_,\s]/g, ""));
     $("lab-counter-body").replaceChildren();
-    for (const method of METHODS) await this.counter({ threads, increments, method });
+    for (const method of this.constants.counterMethods) await this.counter({ threads, increments, method });
     const perProcess = await this.#exclusive(async () => {
       const pool = this.sweepPool;
       await pool.ensure(threads);
@@ -313,8 +316,7 @@ export class Lab {
   /** `playground.counter({ threads, increments, method })` → `{ count, expected, ms }`. */
   counter({ threads = this.experimentWorkers, increments = 10_000_000, method = "atomic" } = {}) {
     this.#needThreads();
-    if (!Number.isInteger(threads) || threads < 1 || threads > this.cores)
-      throw new RangeError(`threads must be a whole number from 1 to ${this.cores} (your logical cores).`);
+    this.bindings.checkCounterThreads(threads, this.cores);
     return this.#exclusive(async (signal) => {
       // The page's default process when it has threads enough: no restart for the usual counts.
       const process = await this.runtime.processWith(threads <= this.defaultThreads ? this.defaultThreads : this.cores);
@@ -354,7 +356,7 @@ export class Lab {
     const cell = (text) => Object.assign(document.createElement("td"), { textContent: text });
     const row = (label, run) => {
       const tr = document.createElement("tr");
-      tr.append(cell(label), cell(formatMs(run.wallMs)), cell(`${(sequential.wallMs / run.wallMs).toFixed(2)}×`));
+      tr.append(cell(label), cell(formatMs(run.wallMs)), cell(this.#times(sequential.wallMs, run.wallMs)));
       return tr;
     };
     $("lab-gil-body").replaceChildren(
@@ -416,7 +418,7 @@ export class Lab {
         } else {
           wallMs = await best(() => this.#processesOnce(job, workers, serialItems, signal));
         }
-        points.push({ workers, wallMs, speedup: sequentialMs / wallMs });
+        points.push({ workers, wallMs, speedup: this.bindings.speedup(sequentialMs, wallMs) ?? NaN });
       }
       const fitted = this.bindings.fitSerialFraction(points.map((p) => p.workers), points.map((p) => p.speedup));
       this.lastSweep = { mode, maxWorkers, points, fitted: fitted ?? null, serialFraction };
@@ -445,7 +447,7 @@ export class Lab {
     const originMs = now();
     // The serial phase runs in one process before the parallel part, like the threads' serial phase.
     if (serialItems > 0)
-      await untilCancelled(signal, stop, () => pool.processes[0].runChunk({ task: SERIAL_TASK, chunk: 0, start: 0, end: serialItems, originMs }));
+      await untilCancelled(signal, stop, () => pool.processes[0].runChunk({ task: this.constants.serialTask, chunk: 0, start: 0, end: serialItems, originMs }));
     await untilCancelled(signal, stop, () => pool.map(chunks, { count: workers, originMs, control }));
     return now() - originMs;
   }
@@ -492,10 +494,11 @@ export class Lab {
       const watch = watchFrames();
       const started = performance.now();
       if (where === "main-thread") {
-        this.bindings.runCpu(FREEZE_JOB.tasks, FREEZE_JOB.n, FREEZE_JOB.chunks, false);
+        const job = this.constants.freezeJob;
+        this.bindings.runCpu(job.tasks, job.n, job.chunks, false);
       } else {
         const process = await this.runtime.anyProcess();
-        await untilCancelled(signal, () => process.cancel(), () => process.runCpu({ ...FREEZE_JOB, parallel: false }));
+        await untilCancelled(signal, () => process.cancel(), () => process.runCpu({ ...this.constants.freezeJob, parallel: false }));
       }
       const runMs = performance.now() - started;
       await frames(2);

@@ -3,7 +3,9 @@
 // the process pool (processes mode) has no pool: `threads: 0`, one thread, like a Python process.
 //
 // Messages in (each answered by { type: "done", id, run } or { type: "failed", id, message }):
-//   { type: "start", module, threads, glue } → { type: "ready", memory, addresses, crashAddress, startupMs }
+//   { type: "start", module, threads, glue } → { type: "ready", memory, addresses, control, crash, startupMs }
+//        `control` and `crash`: the addresses of the control words and the crash report's parts, by
+//        name (controlWords and crashWords in src/web); `addresses` the control words as a list.
 //        `glue` is the chosen build's wasm-bindgen module URL; `memory` is null for the fallback build.
 //        `module` is a compiled WebAssembly.Module (a warm start) or the .wasm URL (a cold start:
 //        this process fetches and compiles it itself, as a freshly spawned Python re-imports).
@@ -23,7 +25,7 @@
 // (the thread pool and the warm-up): no pong until "ready", so only the start's deadline applies.
 // A panic aborts: a run that crashes answers { type: "crashed", id, message } and the page ends this
 // process. A thread of the pool that crashes cannot answer at all: the page sees the crash report
-// in shared memory (see crashAddress in src/web/lab.rs) and ends the process.
+// in shared memory (see crashWords in src/web/lab.rs) and ends the process.
 /** The chosen build's wasm-bindgen module (the page says which in "start"). */
 let wasm = null;
 
@@ -47,7 +49,8 @@ async function start({ module, threads, glue }) {
     // Only shared memory can be sent; the fallback build's memory stays private to this process.
     memory: wasm.hasThreads() ? exports.memory : null,
     addresses: Array.from(wasm.controlAddresses()),
-    crashAddress: wasm.crashAddress(),
+    control: wasm.controlWords(),
+    crash: wasm.crashWords(),
     startupMs: performance.now() - started,
   });
 }

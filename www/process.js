@@ -3,10 +3,6 @@
 // and end it. Nothing here blocks the main thread.
 import { Watchdog, describeSilence, startWorker } from "./watchdog.js";
 
-const CANCEL = 0;
-const ITEMS_DONE = 1;
-const HEARTBEAT = 2;
-const PROCESS_HEARTBEAT = 3;
 /** How often a busy process's crash report is looked at: a crashed thread cannot send a message. */
 const CRASH_CHECK_MS = 50;
 /** The only request a process serves with its event loop free (it can answer pings meanwhile). */
@@ -120,8 +116,9 @@ export class ThreadProcess {
     this.worker = worker;
     this.threads = threads;
     this.memory = ready.memory;
-    this.addresses = ready.addresses;
-    this.crashAddress = ready.crashAddress;
+    /** Addresses in `memory`, by name, from Rust's own struct layouts (see process-worker.js). */
+    this.control = ready.control;
+    this.crash = ready.crash;
     /** Called once when the process ends for any reason other than `terminate()`. */
     this.onLost = () => {};
     this.crashWatch = null;
@@ -132,8 +129,8 @@ export class ThreadProcess {
     this.alive = true;
     // While work is pending: the process's messages and its shared heartbeat and progress are its signs of life.
     this.watchdog = new Watchdog(worker, {
-      alive: () => this.#sharedWord(Uint32Array, PROCESS_HEARTBEAT),
-      work: () => `${this.#sharedWord(Uint32Array, HEARTBEAT)}:${this.#sharedWord(BigUint64Array, ITEMS_DONE)}`,
+      alive: () => this.#sharedWord(Uint32Array, "processHeartbeat"),
+      work: () => `${this.#sharedWord(Uint32Array, "heartbeat")}:${this.#sharedWord(BigUint64Array, "itemsDone")}`,
       onSilent: (ms, what) => this.#unresponsive(ms, what),
     });
     worker.onmessage = ({ data }) => {
@@ -244,11 +241,11 @@ export class ThreadProcess {
   /** The message a crashed thread left in this process's memory, or null. */
   crashReport() {
     if (!this.sharesMemory) return null;
-    const words = new Int32Array(this.memory.buffer, this.crashAddress, 2);
-    if (Atomics.load(words, 0) === 0) return null;
-    const length = Atomics.load(words, 1);
+    const word = (name) => Atomics.load(new Int32Array(this.memory.buffer, this.crash[name], 1), 0);
+    if (word("crashed") === 0) return null;
+    const length = Math.min(word("length"), this.crash.messageBytes);
     // TextDecoder does not read shared memory: copy the bytes out first.
-    const bytes = new Uint8Array(this.memory.buffer, this.crashAddress + 8, length).slice();
+    const bytes = new Uint8Array(this.memory.buffer, this.crash.message, length).slice();
     return new TextDecoder().decode(bytes);
   }
 
@@ -276,16 +273,16 @@ export class ThreadProcess {
   }
 
   #cancelWord() {
-    return new Int32Array(this.memory.buffer, this.addresses[CANCEL], 1);
+    return new Int32Array(this.memory.buffer, this.control.cancel, 1);
   }
 
   #itemsWord() {
-    return new BigUint64Array(this.memory.buffer, this.addresses[ITEMS_DONE], 1);
+    return new BigUint64Array(this.memory.buffer, this.control.itemsDone, 1);
   }
 
-  /** One of the control words (see controlAddresses in src/web/mod.rs), or 0 when the page cannot see them. */
-  #sharedWord(View, index) {
-    return this.sharesMemory ? Atomics.load(new View(this.memory.buffer, this.addresses[index], 1), 0) : 0;
+  /** One of the control words by name (see controlWords in src/web/mod.rs), or 0 when the page cannot see them. */
+  #sharedWord(View, name) {
+    return this.sharesMemory ? Atomics.load(new View(this.memory.buffer, this.control[name], 1), 0) : 0;
   }
 
   #unresponsive(silentMs, what) {

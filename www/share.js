@@ -2,33 +2,33 @@
 // restores them (`autorun=1` also runs once), `embed=1` shows that demo alone for an iframe, and
 // each demo has an "Embed or share" panel and a history of its runs with CSV and JSON export.
 
+import { urlFields } from "./schema.js";
+
 const $ = (id) => document.getElementById(id);
 
-/** Each demo: its section, its fields (URL key → element id) and its run buttons (`run` value → id). */
+/**
+ * Each demo: its section and its run buttons (`run` value → id). Its fields (URL key → element id)
+ * come from the schema Rust exports (src/model/schema.rs), in the order a link restores them.
+ */
 export const DEMOS = {
   cpu: {
     section: "cpu",
     title: "CPU-bound work",
-    fields: { tasks: "cpu-tasks", n: "cpu-n", threads: "cpu-threads", chunks: "cpu-chunks", processes: "cpu-processes", crash: "cpu-crash", gil: "cpu-gil" },
     runs: { threads: "cpu-run-threads", sequential: "cpu-run-sequential", processes: "cpu-run-processes" },
   },
   downloads: {
     section: "downloads",
     title: "I/O-bound downloads",
-    // The network preset comes before its fields: choosing a preset fills them.
-    fields: { source: "dl-source", urls: "dl-urls", network: "dl-network", latency: "dl-latency", kbps: "dl-kbps", limit: "dl-limit", threads: "dl-threads" },
     runs: { concurrent: "dl-run-concurrent", sequential: "dl-run-sequential", bounded: "dl-run-bounded", threads: "dl-run-threads" },
   },
   processes: {
     section: "lab",
     title: "Threads vs processes lab",
-    fields: { workers: "lab-workers", counterThreads: "lab-counter-threads", increments: "lab-counter-increments", sweepMode: "lab-sweep-mode", sweepMax: "lab-sweep-max", serial: "lab-sweep-serial" },
     runs: { compare: "lab-compare", counter: "lab-counter-run", sweep: "lab-sweep-run" },
   },
   server: {
     section: "server",
     title: "Web server under load",
-    fields: { preset: "server-preset", io: "server-io", cpu: "server-cpu", clients: "server-clients", rate: "server-rate", requests: "server-requests", pool: "server-pool" },
     runs: { all: "server-run" },
   },
 };
@@ -44,6 +44,8 @@ function readField(element) {
 }
 
 function writeField(element, value) {
+  // Unchanged: no event, so a field that follows another (a preset's latency) does not flip it to "custom".
+  if (readField(element) === value) return true;
   if (element.type === "checkbox") element.checked = value === "1" || value === "true";
   else if (element.tagName === "SELECT") {
     if (![...element.options].some((o) => o.value === value && !o.disabled)) return false;
@@ -59,7 +61,7 @@ export function linkFor(demo, extra = {}) {
   url.search = "";
   url.hash = "";
   url.searchParams.set("demo", demo);
-  for (const [key, id] of Object.entries(DEMOS[demo].fields)) {
+  for (const [key, id] of Object.entries(urlFields(demo))) {
     const value = readField($(id));
     // Empty fields keep their default; hidden ones (the URL list of a sample run) say nothing.
     if (value !== "" && !$(id).closest("[hidden]")) url.searchParams.set(key, value);
@@ -98,7 +100,7 @@ export function applyEmbed(demo) {
 export function restoreFields(demo) {
   const params = new URLSearchParams(location.search);
   const problems = [];
-  for (const [key, id] of Object.entries(DEMOS[demo].fields)) {
+  for (const [key, id] of Object.entries(urlFields(demo))) {
     if (!params.has(key)) continue;
     if (!writeField($(id), params.get(key))) problems.push(`The link's ${key}=${shorten(params.get(key))} is not one of the choices; kept the default.`);
   }
@@ -121,7 +123,7 @@ export function autorun(demo, run) {
 export function followEdits() {
   for (const demo of Object.keys(DEMOS)) {
     $(DEMOS[demo].section).addEventListener("change", (event) => {
-      if (Object.values(DEMOS[demo].fields).includes(event.target.id)) history.replaceState(null, "", linkFor(demo, embedParams()));
+      if (Object.values(urlFields(demo)).includes(event.target.id)) history.replaceState(null, "", linkFor(demo, embedParams()));
     });
   }
 }
