@@ -1,6 +1,7 @@
 // The CPU demo's section: reads the form, runs through the CPU runtime, shows results, progress and the
 // timeline. Validation, arithmetic and drawing live in Rust; this file only wires them to the page.
 
+import { $, formatMs, prefersDark, redrawOnThemeOrResize, showStatus } from "./kit.js";
 import { chunksOfPlan } from "./process-pool.js";
 import { optionErrors } from "./api-options.js";
 import { oversubscription } from "./cores.js";
@@ -23,10 +24,8 @@ export function threadsWithheldAlthoughIsolated(reason) {
 }
 const BUSY_DELAY_MS = 100;
 
-const $ = (id) => document.getElementById(id);
 /** "10,000,000": Rust writes every number its messages show (`groupDigits`); set once the module loads. */
 let groupDigits = null;
-const formatMs = (ms) => (ms >= 10 ? `${Math.round(ms).toLocaleString("en-US")} ms` : `${ms.toFixed(1)} ms`);
 
 export class CpuDemo {
   constructor({ bindings, runtime, pool, cores, coreCheck = null, threads = true }) {
@@ -50,7 +49,6 @@ export class CpuDemo {
     this.lastRun = null;
     /** The last finished run in `playground.cpu`'s result shape (from the API or the buttons), or null. */
     this.lastResult = null;
-    this.dark = matchMedia("(prefers-color-scheme: dark)");
 
     $("cpu-threads").value = String(this.defaultThreads);
     $("cpu-processes").value = String(this.defaultThreads);
@@ -67,8 +65,7 @@ export class CpuDemo {
       this.#runFromForm("threads");
     });
     $("cpu-threads").addEventListener("input", () => this.#labelThreadsButton());
-    this.dark.addEventListener("change", () => this.#redraw());
-    new ResizeObserver(() => this.#redraw()).observe($("cpu-timeline"));
+    redrawOnThemeOrResize([$("cpu-timeline")], () => this.#redraw());
     this.#labelThreadsButton();
     this.#redraw();
   }
@@ -324,12 +321,11 @@ export class CpuDemo {
     const run = this.lastRun;
     const rows = run ? (run.mode === "sequential" ? 1 : run.threads) : this.defaultThreads;
     const kind = run ? (run.mode === "threads" && run.gil ? "gil" : run.mode) : "threads";
-    canvas.width = Math.max(300, canvas.clientWidth);
-    canvas.height = 90 + rows * 36;
+    canvas.style.height = `${90 + rows * 36}px`;
     const flat = new Float64Array((run?.spans.length ?? 0) * 5);
     run?.spans.forEach((s, i) => flat.set([s.worker, s.task, s.chunk, s.startMs, s.endMs], i * 5));
     try {
-      this.bindings.drawTimeline(canvas, flat, rows, kind, this.dark.matches);
+      this.bindings.drawTimeline(canvas, flat, rows, kind, prefersDark());
     } catch (error) {
       this.#status(`The timeline could not be drawn: ${error.message}`, true);
     }
@@ -364,9 +360,7 @@ export class CpuDemo {
   }
 
   #status(message, isError = false) {
-    const status = $("cpu-status");
-    status.textContent = message;
-    status.classList.toggle("error", isError);
+    showStatus($("cpu-status"), message, isError);
   }
 }
 

@@ -1,14 +1,13 @@
 // The threads-vs-processes lab: side-by-side comparison, crash isolation, the shared counter, the
 // simulated GIL, the Amdahl sweep and the frozen page. Work runs in processes (www/process.js) and
 // in Rust; this file wires buttons, tables and the JS API (compare, counter, sweep, freeze).
+import { $, cell, formatMs, prefersDark, redrawOnThemeOrResize } from "./kit.js";
 import { THREADS_UNAVAILABLE } from "./cpu-demo.js";
 import { ProcessPool, chunksOfPlan } from "./process-pool.js";
 import { ThreadProcess, activeBuild } from "./process.js";
 import { optionErrors } from "./api-options.js";
 
-const $ = (id) => document.getElementById(id);
 const now = () => performance.timeOrigin + performance.now();
-const formatMs = (ms) => (ms >= 10 ? `${Math.round(ms).toLocaleString("en-US")} ms` : `${ms.toFixed(1)} ms`);
 const formatMB = (bytes) => `${(bytes / 1024 / 1024).toFixed(1)} MB`;
 const HANDOFF_BYTES = 64 * 1024 * 1024;
 const METHOD_NAMES = {
@@ -38,7 +37,6 @@ export class Lab {
     /** Aborts the experiment in progress (see cancel()); null when none runs. */
     this.current = null;
     this.sweepPool = new ProcessPool(module);
-    this.dark = matchMedia("(prefers-color-scheme: dark)");
     this.lastSweep = null;
     /** Whether another demo runs work in the same processes (set by app.js). */
     this.busyElsewhere = () => false;
@@ -78,8 +76,7 @@ export class Lab {
     $("lab-sweep-serial").addEventListener("input", () => ($("lab-sweep-serial-value").textContent = `${$("lab-sweep-serial").value} %`));
     $("lab-freeze-main").addEventListener("click", () => this.freeze({ where: "main-thread" }).catch(report("lab-freeze-result")));
     $("lab-freeze-worker").addEventListener("click", () => this.freeze({ where: "worker" }).catch(report("lab-freeze-result")));
-    this.dark.addEventListener("change", () => this.#drawSweep());
-    new ResizeObserver(() => this.#drawSweep()).observe($("lab-sweep-chart"));
+    redrawOnThemeOrResize([$("lab-sweep-chart")], () => this.#drawSweep());
     this.#animateWhileVisible();
     if (!threads) $("lab-sweep-mode").value = "processes";
   }
@@ -329,7 +326,6 @@ export class Lab {
 
   /** Puts one method's outcome in the counter table (replacing an earlier row of that method). */
   #showCount(method, { count, expected, ms }) {
-    const cell = (text) => Object.assign(document.createElement("td"), { textContent: text });
     const tr = document.createElement("tr");
     tr.dataset.method = method;
     const lost = expected - count;
@@ -353,7 +349,6 @@ export class Lab {
     const processes = await this.cpuDemo.run({ ...job, mode: "processes" });
     const threads = await this.cpuDemo.run({ ...job, mode: "threads" });
     const gil = await this.cpuDemo.run({ ...job, mode: "threads", gil: true });
-    const cell = (text) => Object.assign(document.createElement("td"), { textContent: text });
     const row = (label, run) => {
       const tr = document.createElement("tr");
       tr.append(cell(label), cell(formatMs(run.wallMs)), cell(this.#times(sequential.wallMs, run.wallMs)));
@@ -454,10 +449,6 @@ export class Lab {
 
   #drawSweep() {
     const canvas = $("lab-sweep-chart");
-    const width = Math.round(canvas.clientWidth * devicePixelRatio);
-    if (!width) return;
-    canvas.width = width;
-    canvas.height = Math.round(canvas.clientHeight * devicePixelRatio);
     const sweep = this.lastSweep;
     const caption = sweep
       ? `${sweep.mode === "threads" ? "Threads" : "Processes"}, serial part ${Math.round(sweep.serialFraction * 100)} %`
@@ -470,7 +461,7 @@ export class Lab {
         sweep?.fitted ?? Number.NaN,
         sweep?.maxWorkers ?? this.cores,
         caption,
-        this.dark.matches,
+        prefersDark(),
       );
     } catch (error) {
       $("lab-sweep-status").textContent = error.message;

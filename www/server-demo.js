@@ -1,11 +1,10 @@
 // The web server lab's section: presets, the load form, the four models run in a process (its event
 // loop and thread pool serve; src/web/server.rs), the results table with the queueing-theory bound,
 // and the timeline of the first requests. `playground.server()` runs one model the same way.
+import { $, cell, formatMs, prefersDark, redrawOnThemeOrResize, showStatus } from "./kit.js";
 import { THREADS_UNAVAILABLE } from "./cpu-demo.js";
 
-const $ = (id) => document.getElementById(id);
 const TIMELINE_ROWS = 20;
-const formatMs = (ms) => (ms >= 10 ? `${Math.round(ms).toLocaleString("en-US")} ms` : `${ms.toFixed(1)} ms`);
 const rate = (perSecond) => (Number.isFinite(perSecond) ? `${perSecond.toFixed(1)}/s` : "∞");
 
 export class ServerDemo {
@@ -20,7 +19,6 @@ export class ServerDemo {
     this.series = null;
     this.results = new Map();
     this.shown = null;
-    this.dark = matchMedia("(prefers-color-scheme: dark)");
     this.presets = threads ? bindings.serverPresets() : [];
     /** The models by their API names, in the order the runs and the table take them (from Rust). */
     this.models = threads ? bindings.serverModels() : [];
@@ -49,8 +47,7 @@ export class ServerDemo {
       const button = event.target.closest("button[data-model]");
       if (button) this.#draw(button.dataset.model);
     });
-    this.dark.addEventListener("change", () => this.#draw(this.shown));
-    new ResizeObserver(() => this.#draw(this.shown)).observe($("server-timeline"));
+    redrawOnThemeOrResize([$("server-timeline")], () => this.#draw(this.shown));
     this.#applyPreset();
   }
 
@@ -186,13 +183,9 @@ export class ServerDemo {
 
   #drawSweep(clients, points, ioMs, cpuMs) {
     const canvas = $("server-sweep-chart");
-    const width = Math.round(canvas.clientWidth * devicePixelRatio);
-    if (!width) return;
-    canvas.width = width;
-    canvas.height = Math.round(canvas.clientHeight * devicePixelRatio);
     const throughputs = this.models.flatMap((model) => clients.map((c) => points.find((p) => p.model === model && p.clients === c)?.throughput ?? Number.NaN));
     try {
-      this.bindings.drawSaturation(canvas, new Float64Array(clients), this.models, new Float64Array(throughputs), `Database call ${ioMs} ms, CPU ${cpuMs} ms per request`, this.dark.matches);
+      this.bindings.drawSaturation(canvas, new Float64Array(clients), this.models, new Float64Array(throughputs), `Database call ${ioMs} ms, CPU ${cpuMs} ms per request`, prefersDark());
     } catch (error) {
       this.#status(error.message, true);
     }
@@ -215,12 +208,6 @@ export class ServerDemo {
 
   #show() {
     const fastest = Math.max(...[...this.results.values()].map((r) => r.throughput));
-    const cell = (content) => {
-      const td = document.createElement("td");
-      if (content instanceof Node) td.append(content);
-      else td.textContent = content;
-      return td;
-    };
     $("server-body").replaceChildren(
       ...this.models.filter((m) => this.results.has(m)).map((model) => {
         const r = this.results.get(model);
@@ -241,10 +228,6 @@ export class ServerDemo {
 
   #draw(model) {
     const canvas = $("server-timeline");
-    const width = Math.round(canvas.clientWidth * devicePixelRatio);
-    if (!width) return;
-    canvas.width = width;
-    canvas.height = Math.round(canvas.clientHeight * devicePixelRatio);
     const result = model ? this.results.get(model) : null;
     this.shown = result ? model : null;
     const first = result?.requests.slice(0, TIMELINE_ROWS) ?? [];
@@ -253,7 +236,7 @@ export class ServerDemo {
     const names = first.map((r) => `request ${r.id} (w${r.worker})`);
     const caption = result ? `${model}: the first ${first.length} requests` : "Run the models to see the first requests here";
     try {
-      this.bindings.drawDownloadTimeline(canvas, flat, names, caption, this.dark.matches);
+      this.bindings.drawDownloadTimeline(canvas, flat, names, caption, prefersDark());
     } catch (error) {
       this.#status(error.message, true);
     }
@@ -266,7 +249,6 @@ export class ServerDemo {
   }
 
   #status(message, isError = false) {
-    $("server-status").textContent = message;
-    $("server-status").classList.toggle("error", isError);
+    showStatus($("server-status"), message, isError);
   }
 }
