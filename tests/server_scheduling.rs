@@ -341,6 +341,14 @@ fn the_open_loop_sends_exactly_the_requests_asked_at_the_rate_asked() {
         sent,
         (0..12).map(|i| f64::from(i) * 25.0).collect::<Vec<_>>()
     );
+    // A rate need not be whole: 2.5 per second is one every 400 ms.
+    let records = run(
+        ServerModel::Async,
+        load(Arrivals::Rate(2.5), 3, 1.0, 0.0),
+        2,
+    );
+    let sent: Vec<f64> = records.iter().map(|r| r.arrive_ms).collect();
+    assert_eq!(sent, [0.0, 400.0, 800.0]);
     // 3 per second is due at 333⅓ ms steps; timers count whole milliseconds, so each leaves within
     // the millisecond after it is due, never before.
     let records = run(
