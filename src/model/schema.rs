@@ -320,7 +320,7 @@ pub const DL_NETWORK: Field = Field {
 pub const DL_LATENCY: Field = Field {
     id: "dl-latency",
     key: "latency",
-    name: "latencyMs",
+    name: "latency",
     group: "dl",
     label: "Latency (ms)",
     noun: "latency",
