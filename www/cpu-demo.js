@@ -3,6 +3,7 @@
 
 import { $, formatMs, prefersDark, redrawOnThemeOrResize, showStatus } from "./kit.js";
 import { chunksOfPlan } from "./process-pool.js";
+import { defaultOf } from "./schema.js";
 import { optionErrors } from "./api-options.js";
 import { oversubscription } from "./cores.js";
 
@@ -78,8 +79,8 @@ export class CpuDemo {
   /**
    * The JS API's `playground.cpu(options)`, its options already type-checked by `apiCall` (www/app.js): same checks
    * and same run as the buttons; the page shows it.
-   * Missing options default to the form's defaults (4 tasks, n = 10,000,000, the threads that ran at full speed
-   * here (www/cores.js), 1 chunk, threads).
+   * Missing options default to the form's defaults (the schema's: 4 tasks, n = 10,000,000, 1 chunk; the threads
+   * that ran at full speed here (www/cores.js); threads).
    */
   async run(options = {}) {
     const mode = options.mode ?? (this.threadsAvailable ? "threads" : "processes");
@@ -93,10 +94,10 @@ export class CpuDemo {
       throw new TypeError(`processes applies to the "processes" mode, not "${mode}".`);
     const text = (value, fallback) => (value === undefined || value === null ? fallback : String(value));
     const form = {
-      tasks: text(options.tasks, "4"),
-      n: text(options.n, "10000000"),
+      tasks: text(options.tasks, defaultOf("cpu-tasks")),
+      n: text(options.n, defaultOf("cpu-n")),
       threads: text(options.threads, String(this.defaultThreads)),
-      chunks: text(options.chunks, "1"),
+      chunks: text(options.chunks, defaultOf("cpu-chunks")),
     };
     const checked = this.#check(form);
     if (!checked.ok) throw optionErrors("cpu", checked.errors);

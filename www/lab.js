@@ -6,6 +6,7 @@ import { THREADS_UNAVAILABLE } from "./cpu-demo.js";
 import { ProcessPool, chunksOfPlan } from "./process-pool.js";
 import { ThreadProcess, activeBuild } from "./process.js";
 import { optionErrors } from "./api-options.js";
+import { defaultOf } from "./schema.js";
 
 const now = () => performance.timeOrigin + performance.now();
 const formatMB = (bytes) => `${(bytes / 1024 / 1024).toFixed(1)} MB`;
@@ -311,7 +312,7 @@ export class Lab {
   }
 
   /** `playground.counter({ threads, increments, method })` → `{ count, expected, ms }`. */
-  counter({ threads = this.experimentWorkers, increments = 10_000_000, method = "atomic" } = {}) {
+  counter({ threads = this.experimentWorkers, increments = Number(defaultOf("lab-counter-increments").replace(/,/g, "")), method = "atomic" } = {}) {
     this.#needThreads();
     this.bindings.checkCounterThreads(threads, this.cores);
     return this.#exclusive(async (signal) => {

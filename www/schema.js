@@ -36,8 +36,9 @@ export function maxOf(field, cores) {
   return field.maxPerCore !== null ? field.maxPerCore * Math.max(1, cores) : field.max;
 }
 
-function defaultOf(id) {
-  return Object.values(schema).flat().find((field) => field.id === id)?.default;
+/** The default value of the field with this id, as the form shows it ("10,000,000"). */
+export function defaultOf(id) {
+  return Object.values(fieldSchema()).flat().find((field) => field.id === id)?.default;
 }
 
 function element(tag, attributes = {}) {
