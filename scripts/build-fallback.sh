@@ -13,4 +13,18 @@ RUSTFLAGS=" " cargo build --quiet --release --lib --target wasm32-unknown-unknow
   --no-default-features --target-dir target/fallback
 wasm-bindgen --target web --no-typescript --out-dir "$out" --out-name playground \
   target/fallback/wasm32-unknown-unknown/release/playground.wasm
+# Trunk runs wasm-opt on the threaded build only; this one gets the same level and flags, read from
+# index.html's rust link (data-wasm-opt, data-wasm-opt-params), the one place they are written.
+rust_link=$(grep 'data-trunk rel="rust"' index.html)
+opt_level=$(sed -n 's/.*data-wasm-opt="\([^"]*\)".*/\1/p' <<<"$rust_link")
+opt_params=$(sed -n 's/.*data-wasm-opt-params="\([^"]*\)".*/\1/p' <<<"$rust_link")
+if [ -n "$opt_level" ] && [ "$opt_level" != 0 ]; then
+  # The very wasm-opt trunk accepted: the version Trunk.toml's [tools] names (scripts/setup.sh links it).
+  want=$(sed -n 's/^wasm_opt = "\(version_[0-9]*\)"/\1/p' Trunk.toml)
+  have=$(wasm-opt --version 2>/dev/null | sed -n 's/.*(\(version_[0-9]*\)).*/\1/p' || true)
+  [ "$have" = "$want" ] ||
+    { echo "build-fallback: wasm-opt $want is needed (found: ${have:-none}); run scripts/setup.sh" >&2; exit 1; }
+  # shellcheck disable=SC2086 # the params are separate flags, split on spaces as trunk splits them
+  wasm-opt "-O$opt_level" $opt_params "$out/playground_bg.wasm" -o "$out/playground_bg.wasm"
+fi
 echo "build-fallback: $out/playground_bg.wasm"

@@ -74,13 +74,29 @@ if ! command -v node >/dev/null || ! command -v npm >/dev/null; then
   as_root env DEBIAN_FRONTEND=noninteractive apt-get install -y -q nodejs npm
 fi
 
-# 6. playwright-core (drives that Chromium; it never downloads a browser), exactly as locked.
+# 6. playwright-core (drives that Chromium; it never downloads a browser) and binaryen (its wasm-opt
+#    shrinks the release wasm; a Node.js build, so no prebuilt binary is fetched), exactly as locked.
 locked_ok=$(node -e '
-  const want = require("./package-lock.json").packages["node_modules/playwright-core"].version;
-  let have = null;
-  try { have = require("./node_modules/playwright-core/package.json").version; } catch {}
-  process.stdout.write(String(have === want));' 2>/dev/null || echo false)
+  const lock = require("./package-lock.json").packages;
+  const current = (name) => {
+    try { return require(`./node_modules/${name}/package.json`).version === lock[`node_modules/${name}`].version; }
+    catch { return false; }
+  };
+  process.stdout.write(String(["playwright-core", "binaryen"].every(current)));' 2>/dev/null || echo false)
 if [ "$locked_ok" != true ]; then
-  say "npm ci (playwright-core)"
+  say "npm ci (playwright-core, binaryen)"
   npm ci --no-audit --no-fund
+fi
+
+# 7. Trunk runs wasm-opt from PATH when it reports the version Trunk.toml's [tools] names, and would
+#    download one from GitHub otherwise; build-fallback.sh runs it too. A link beside trunk in
+#    ~/.cargo/bin puts the npm one on PATH for every `trunk build`, however it is started.
+WASM_OPT_VERSION=$(sed -n 's/^wasm_opt = "\(version_[0-9]*\)"/\1/p' Trunk.toml)
+[ -n "$WASM_OPT_VERSION" ] || { echo "setup: no wasm_opt version found in Trunk.toml" >&2; exit 1; }
+if [ "$(wasm-opt --version 2>/dev/null | sed -n 's/.*(\(version_[0-9]*\)).*/\1/p')" != "$WASM_OPT_VERSION" ]; then
+  say "linking ~/.cargo/bin/wasm-opt to binaryen's (npm) $WASM_OPT_VERSION"
+  mkdir -p "$HOME/.cargo/bin"
+  ln -sf "$(readlink -f node_modules/binaryen/bin/wasm-opt)" "$HOME/.cargo/bin/wasm-opt"
+  [ "$(wasm-opt --version | sed -n 's/.*(\(version_[0-9]*\)).*/\1/p')" = "$WASM_OPT_VERSION" ] ||
+    { echo "setup: wasm-opt on PATH is $(command -v wasm-opt), not binaryen's $WASM_OPT_VERSION" >&2; exit 1; }
 fi
