@@ -1,5 +1,5 @@
 // Keeps the page's one threaded process. A rayon pool cannot be resized, so asking for another
-// thread count ends the current process and starts a new one (DESIGN.md: "resizing a pool").
+// thread count ends the current process and starts a new one (README.md, "How it is built").
 import { ThreadProcess, activeBuild } from "./process.js";
 
 export class CpuRuntime {
