@@ -23,7 +23,9 @@ export function renderFields(exported) {
     const fields = groups.get(container.dataset.fields);
     if (!fields) throw new Error(`No field belongs to the form group "${container.dataset.fields}".`);
     container.replaceWith(...fields);
+    groups.delete(container.dataset.fields);
   }
+  if (groups.size) throw new Error(`The page has no place for the form group "${[...groups.keys()][0]}".`);
 }
 
 /** A demo's fields for share links: URL key → element id, in the order a link restores them. */
