@@ -97,6 +97,6 @@ if [ "$(wasm-opt --version 2>/dev/null | sed -n 's/.*(\(version_[0-9]*\)).*/\1/p
   say "linking ~/.cargo/bin/wasm-opt to binaryen's (npm) $WASM_OPT_VERSION"
   mkdir -p "$HOME/.cargo/bin"
   ln -sf "$(readlink -f node_modules/binaryen/bin/wasm-opt)" "$HOME/.cargo/bin/wasm-opt"
-  [ "$(wasm-opt --version | sed -n 's/.*(\(version_[0-9]*\)).*/\1/p')" = "$WASM_OPT_VERSION" ] ||
-    { echo "setup: wasm-opt on PATH is $(command -v wasm-opt), not binaryen's $WASM_OPT_VERSION" >&2; exit 1; }
+  [ "$(wasm-opt --version 2>/dev/null | sed -n 's/.*(\(version_[0-9]*\)).*/\1/p')" = "$WASM_OPT_VERSION" ] ||
+    { echo "setup: the wasm-opt on PATH ($(command -v wasm-opt || echo none)) is not binaryen's $WASM_OPT_VERSION" >&2; exit 1; }
 fi
