@@ -38,6 +38,8 @@ export class DownloadsDemo {
     // The simulated network keeps the browser's per-host limit only where the browser has one.
     const protocol = performance.getEntriesByType("navigation")[0]?.nextHopProtocol ?? "http/1.1";
     this.connections = bindings.connectionsPerHost(protocol);
+    /** Browsers' limit of HTTP/1.1 connections per host, as the simulated network keeps it (Rust). */
+    this.http1Connections = bindings.connectionsPerHost("http/1.1");
 
     $("dl-python").textContent = bindings.seedDownloadsSource();
     $("dl-rust").textContent = bindings.downloadsSource();
@@ -66,6 +68,8 @@ export class DownloadsDemo {
     const { files } = await response.json();
     this.bindings.checkManifest(files);
     this.manifest = files;
+    const perHost = this.http1Connections;
+    $("dl-queue-note").textContent = `Browsers open at most ${perHost} HTTP/1.1 connections to one host: with ${files.length} files "all at once", files ${perHost + 1}–${files.length} queue (grey) until a connection frees up. HTTP/2 and HTTP/3 carry every request on one connection.`;
     const total = (count) => formatBytes(files.slice(0, count).reduce((sum, f) => sum + f.bytes, 0));
     // The sample sets' labels come from the schema (src/model/schema.rs); their sizes from the manifest.
     for (const option of $("dl-source").options) if (option.value !== "urls") option.textContent += ` (${total(Number(option.value))} in all)`;
@@ -448,7 +452,7 @@ export class DownloadsDemo {
       const longest = Math.max(...measured.map((f) => f.queuedMs));
       notes.push(
         n
-          ? `${filesText(n)} waited for a connection (measured by the browser's Resource Timing, up to ${formatMs(longest)}): browsers open at most 6 HTTP/1.1 connections to one host; HTTP/2 and HTTP/3 carry every request on one connection.`
+          ? `${filesText(n)} waited for a connection (measured by the browser's Resource Timing, up to ${formatMs(longest)}): browsers open at most ${this.http1Connections} HTTP/1.1 connections to one host; HTTP/2 and HTTP/3 carry every request on one connection.`
           : `No file waited for a connection (measured by the browser's Resource Timing).`,
       );
     }

@@ -57,6 +57,8 @@ export class Lab {
     /** `{ counterMethods, serialTask, freezeJob, freezeCall }`: the lab's constants, from Rust. */
     this.constants = bindings.labConstants();
     $("lab-freeze-rust").textContent = this.constants.freezeCall;
+    const { tasks, n } = this.constants.experimentJob;
+    $("lab-compare").textContent = `Compare on ${tasks} × n = ${n.toLocaleString("en-US")}`;
     $("lab-workers").value = String(this.experimentWorkers);
     $("lab-counter-threads").value = String(this.experimentWorkers);
     // The sweep goes up to every reported core: where the speedup stops growing is its lesson.
@@ -197,7 +199,7 @@ export class Lab {
    * on fresh processes. Resolves to `{ sequential: { wallMs }, threads: { wallMs, startMs, memoryBytes,
    * handoffMs }, processes: { wallMs, startMs, coldStartMs, memoryBytes, handoffMs }, results }`.
    */
-  compare({ workers = this.experimentWorkers, tasks = 4, n = 50_000_000 } = {}) {
+  compare({ workers = this.experimentWorkers, tasks = this.constants.experimentJob.tasks, n = this.constants.experimentJob.n } = {}) {
     this.#needThreads();
     workers = this.#workers(workers, "workers");
     const job = this.#job("compare", tasks, n);
@@ -344,8 +346,7 @@ export class Lab {
 
   async #gilFromPage() {
     if (this.running) return;
-    // Enough work per chunk (about 20 ms) that handing chunks to processes is not what is measured.
-    const job = { tasks: 4, n: 50_000_000, chunks: 2 };
+    const job = this.constants.experimentJob;
     const sequential = await this.cpuDemo.run({ ...job, mode: "sequential" });
     const processes = await this.cpuDemo.run({ ...job, mode: "processes" });
     const threads = await this.cpuDemo.run({ ...job, mode: "threads" });
@@ -385,7 +386,7 @@ export class Lab {
    * threads or processes (plus a serial phase of `serialFraction` of the work). Resolves to
    * `{ points: [{ workers, wallMs, speedup }], fittedSerialFraction, sequentialMs }`.
    */
-  sweep({ mode = this.threadsAvailable ? "threads" : "processes", maxWorkers = this.cores, tasks = 4, n = 50_000_000, serialFraction = 0 } = {}) {
+  sweep({ mode = this.threadsAvailable ? "threads" : "processes", maxWorkers = this.cores, tasks = this.constants.experimentJob.tasks, n = this.constants.experimentJob.n, serialFraction = 0 } = {}) {
     if (mode !== "threads" && mode !== "processes") throw new TypeError(`mode must be "threads" or "processes", not ${JSON.stringify(mode)}.`);
     if (mode === "threads") this.#needThreads();
     maxWorkers = this.#workers(maxWorkers, "maxWorkers");

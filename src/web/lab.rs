@@ -89,9 +89,18 @@ pub fn lab_constants() -> JsValue {
         .map(|(_, name)| JsValue::from_str(name))
         .collect();
     let (tasks, n, chunks) = FREEZE_JOB;
+    let (experiment_tasks, experiment_n, experiment_chunks) = EXPERIMENT_JOB;
     convert::object(&[
         ("counterMethods", methods.into()),
         ("serialTask", SERIAL_TASK.into()),
+        (
+            "experimentJob",
+            convert::object(&[
+                ("tasks", experiment_tasks.into()),
+                ("n", (experiment_n as f64).into()),
+                ("chunks", experiment_chunks.into()),
+            ]),
+        ),
         (
             "freezeJob",
             convert::object(&[
@@ -106,6 +115,10 @@ pub fn lab_constants() -> JsValue {
         ),
     ])
 }
+
+/// The job the lab's comparison, GIL run and sweep default to (tasks, n, chunks): 200 million squares,
+/// enough per chunk (about 20 ms) that handing chunks to processes is not what is measured.
+const EXPERIMENT_JOB: (u32, u64, u32) = (4, 50_000_000, 2);
 
 /// The frozen-page job (tasks, n, chunks as typed): 1.2 billion squares, about half a second on one
 /// core of a 2-core CI machine (the result says how long it really took).
