@@ -14,7 +14,6 @@ const PRESETS = [
   { name: "CPU-heavy", ioMs: 5, cpuMs: 20, clients: 10, requests: 60 },
   { name: "mixed", ioMs: 50, cpuMs: 10, clients: 10, requests: 60 },
 ];
-const MODELS = ["one-at-a-time", "thread-pool", "async", "async-pool"];
 
 const server = await serveStatic(DIST, { isolation: true });
 const browser = await launchBrowser();
@@ -22,6 +21,8 @@ try {
   const { page, problems } = await openPage(browser, server.url);
   await page.evaluate(() => playground.ready);
   const cores = await page.evaluate(() => navigator.hardwareConcurrency);
+  // The models as Rust names them; the page's own module (importing its URL again gives that module).
+  const MODELS = await page.evaluate(() => import(new URL("playground.js", document.baseURI)).then((glue) => glue.serverModels()));
   const rows = [];
   for (const preset of PRESETS) {
     for (const model of MODELS) {
