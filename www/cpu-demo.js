@@ -1,7 +1,7 @@
 // The CPU demo's section: reads the form, runs through the CPU runtime, shows results, progress and the
 // timeline. Validation, arithmetic and drawing live in Rust; this file only wires them to the page.
 
-import { $, formatMs, prefersDark, redrawOnThemeOrResize, showStatus } from "./kit.js";
+import { $, formatMs, prefersDark, redrawOnThemeOrResize, showSource, showStatus } from "./kit.js";
 import { chunksOfPlan } from "./process-pool.js";
 import { defaultOf } from "./schema.js";
 import { optionErrors } from "./api-options.js";
@@ -53,8 +53,8 @@ export class CpuDemo {
 
     $("cpu-threads").value = String(this.defaultThreads);
     $("cpu-processes").value = String(this.defaultThreads);
-    $("cpu-python").textContent = bindings.seedCpuSource();
-    $("cpu-rust").textContent = bindings.kernelSource();
+    showSource($("cpu-python"), bindings.seedCpuSource());
+    showSource($("cpu-rust"), bindings.kernelSource());
 
     $("cpu-run-sequential").addEventListener("click", () => this.#runFromForm("sequential"));
     $("cpu-run-processes").addEventListener("click", () => this.#runFromForm("processes"));

@@ -1,7 +1,7 @@
 // The downloads demo's section: reads the form, runs the Rust downloads (on the page's thread, or on
 // download threads), shows each file's progress, result and the timeline, and keeps the files in
 // the browser's private file system. Checks, hashing, scheduling and drawing live in Rust.
-import { $, cell, formatMs, prefersDark, redrawOnThemeOrResize } from "./kit.js";
+import { $, cell, formatMs, prefersDark, redrawOnThemeOrResize, showSource } from "./kit.js";
 import { DownloadThreads } from "./io-threads.js";
 import { SavedFiles } from "./saved-files.js";
 import { simulatedNetworkReady } from "./isolation.js";
@@ -41,8 +41,8 @@ export class DownloadsDemo {
     /** Browsers' limit of HTTP/1.1 connections per host, as the simulated network keeps it (Rust). */
     this.http1Connections = bindings.connectionsPerHost("http/1.1");
 
-    $("dl-python").textContent = bindings.seedDownloadsSource();
-    $("dl-rust").textContent = bindings.downloadsSource();
+    showSource($("dl-python"), bindings.seedDownloadsSource());
+    showSource($("dl-rust"), bindings.downloadsSource());
     $("dl-form").addEventListener("submit", (event) => {
       event.preventDefault();
       this.#runFromForm("concurrent");

@@ -57,3 +57,27 @@ export async function takeJobsInTurn(jobs, workers, run, keepGoing = () => true)
   };
   await Promise.all(workers.map(loop));
 }
+
+/**
+ * Fills a code pane with a source of this build: `paths` (one path or several, from the repository
+ * root, as Rust's `seedCpuSource` and its siblings name them) are fetched from the build's `sources/`
+ * folder (scripts/copy-sources.mjs copies them there). Several files are shown one after another, each
+ * under a `// path` line. A fetch that fails says so in the pane; the page goes on without the text.
+ */
+export async function showSource(element, paths) {
+  const list = [paths].flat();
+  element.dataset.source = list.join(" ");
+  try {
+    const texts = await Promise.all(
+      list.map(async (path) => {
+        const response = await fetch(new URL(`sources/${path}`, document.baseURI));
+        if (!response.ok) throw new Error(`${path}: HTTP ${response.status}`);
+        return response.text();
+      }),
+    );
+    element.textContent = list.length === 1 ? texts[0] : texts.map((text, i) => `// ${list[i]}\n\n${text}`).join("\n");
+  } catch (error) {
+    element.textContent = `The source could not be loaded (${error.message}); it is ${list.join(" and ")} in the repository.`;
+    element.classList.add("error");
+  }
+}

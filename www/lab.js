@@ -1,7 +1,7 @@
 // The threads-vs-processes lab: side-by-side comparison, crash isolation, the shared counter, the
 // simulated GIL, the Amdahl sweep and the frozen page. Work runs in processes (www/process.js) and
 // in Rust; this file wires buttons, tables and the JS API (compare, counter, sweep, freeze).
-import { $, cell, formatMs, prefersDark, redrawOnThemeOrResize } from "./kit.js";
+import { $, cell, formatMs, prefersDark, redrawOnThemeOrResize, showSource } from "./kit.js";
 import { THREADS_UNAVAILABLE } from "./cpu-demo.js";
 import { ProcessPool, chunksOfPlan } from "./process-pool.js";
 import { ThreadProcess, activeBuild } from "./process.js";
@@ -45,15 +45,15 @@ export class Lab {
     this.onRun = () => {};
 
     const sources = bindings.labSources();
-    $("lab-pool-python").textContent = sources.pythonPool;
-    $("lab-crash-rust").textContent = sources.rustCrash;
-    $("lab-counter-python").textContent = sources.pythonCounter;
-    $("lab-counter-rust").textContent = sources.rustCounter;
-    $("lab-gil-python").textContent = sources.pythonThreads;
-    $("lab-gil-rust").textContent = sources.rustCpu;
-    $("lab-sweep-python").textContent = sources.pythonSweep;
-    $("lab-sweep-rust").textContent = sources.rustAmdahl;
-    $("lab-freeze-python").textContent = sources.pythonFreeze;
+    showSource($("lab-pool-python"), sources.pythonPool);
+    showSource($("lab-crash-rust"), sources.rustCrash);
+    showSource($("lab-counter-python"), sources.pythonCounter);
+    showSource($("lab-counter-rust"), sources.rustCounter);
+    showSource($("lab-gil-python"), sources.pythonThreads);
+    showSource($("lab-gil-rust"), sources.rustCpu);
+    showSource($("lab-sweep-python"), sources.pythonSweep);
+    showSource($("lab-sweep-rust"), sources.rustAmdahl);
+    showSource($("lab-freeze-python"), sources.pythonFreeze);
     /** `{ counterMethods, serialTask, freezeJob, freezeCall }`: the lab's constants, from Rust. */
     this.constants = bindings.labConstants();
     $("lab-freeze-rust").textContent = this.constants.freezeCall;

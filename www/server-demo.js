@@ -1,7 +1,7 @@
 // The web server lab's section: presets, the load form, the four models run in a process (its event
 // loop and thread pool serve; src/web/server.rs), the results table with the queueing-theory bound,
 // and the timeline of the first requests. `playground.server()` runs one model the same way.
-import { $, cell, formatMs, prefersDark, redrawOnThemeOrResize, showStatus } from "./kit.js";
+import { $, cell, formatMs, prefersDark, redrawOnThemeOrResize, showSource, showStatus } from "./kit.js";
 import { THREADS_UNAVAILABLE } from "./cpu-demo.js";
 
 const TIMELINE_ROWS = 20;
@@ -28,8 +28,8 @@ export class ServerDemo {
     this.onRun = () => {};
     if (threads) {
       const sources = bindings.serverSources();
-      $("server-python").textContent = sources.python;
-      $("server-rust").textContent = sources.rust;
+      showSource($("server-python"), sources.python);
+      showSource($("server-rust"), sources.rust);
     }
     $("server-pool").value = String(cores * 2);
     $("server-preset").addEventListener("change", () => this.#applyPreset());

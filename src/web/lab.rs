@@ -373,30 +373,19 @@ pub fn draw_speedup_on_canvas(
     })
 }
 
-/// The lab's sources: the seed-style Python and the Rust that ran, for each experiment.
+/// The lab's sources: the seed-style Python and the Rust that ran, for each experiment, as paths from
+/// the repository root that the page fetches (see `seedCpuSource` in mod.rs).
 #[wasm_bindgen(js_name = labSources)]
 pub fn lab_sources() -> JsValue {
     convert::object(&[
-        (
-            "pythonThreads",
-            include_str!("../../bench/seed_threads.py").into(),
-        ),
-        (
-            "pythonCounter",
-            include_str!("../../bench/seed_counter.py").into(),
-        ),
-        ("rustCpu", include_str!("../exec/cpu.rs").into()),
-        ("rustCounter", include_str!("../exec/counter.rs").into()),
-        ("rustCrash", include_str!("../exec/crash.rs").into()),
-        ("rustAmdahl", include_str!("../model/amdahl.rs").into()),
-        (
-            "pythonSweep",
-            include_str!("../../bench/seed_sweep.py").into(),
-        ),
-        (
-            "pythonFreeze",
-            include_str!("../../bench/seed_freeze.py").into(),
-        ),
-        ("pythonPool", include_str!("../../bench/seed_cpu.py").into()),
+        ("pythonThreads", "bench/seed_threads.py".into()),
+        ("pythonCounter", "bench/seed_counter.py".into()),
+        ("rustCpu", "src/exec/cpu.rs".into()),
+        ("rustCounter", "src/exec/counter.rs".into()),
+        ("rustCrash", "src/exec/crash.rs".into()),
+        ("rustAmdahl", "src/model/amdahl.rs".into()),
+        ("pythonSweep", "bench/seed_sweep.py".into()),
+        ("pythonFreeze", "bench/seed_freeze.py".into()),
+        ("pythonPool", "bench/seed_cpu.py".into()),
     ])
 }

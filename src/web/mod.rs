@@ -185,16 +185,21 @@ pub fn draw_timeline_on_canvas(
     })
 }
 
+// The code panes' sources are paths from the repository root: the build copies every shown file
+// below `sources/` (scripts/copy-sources.mjs) and the page fetches it from there (www/kit.js
+// showSource), so the wasm does not carry their text. These functions are the one list of which file
+// is shown where.
+
 /// The tutorial's Python for the CPU demo: the very file the benchmark runs as the reference.
 #[wasm_bindgen(js_name = seedCpuSource)]
 pub fn seed_cpu_source() -> String {
-    include_str!("../../bench/seed_cpu.py").to_owned()
+    "bench/seed_cpu.py".to_owned()
 }
 
-/// The Rust source of the kernel that ran, compiled into this module so the page cannot drift from it.
+/// The Rust source of the kernel that ran, copied from this build's tree so the page cannot drift from it.
 #[wasm_bindgen(js_name = kernelSource)]
 pub fn kernel_source() -> String {
-    include_str!("../kernels/sum_squares.rs").to_owned()
+    "src/kernels/sum_squares.rs".to_owned()
 }
 
 /// Checks the learner's list of addresses (one per line). Returns `{ ok: true, urls: [{ line, url }] }`
@@ -333,19 +338,13 @@ pub fn draw_download_timeline_on_canvas(
 /// The tutorial's Python for the downloads demo (the benchmark runs this very file).
 #[wasm_bindgen(js_name = seedDownloadsSource)]
 pub fn seed_downloads_source() -> String {
-    include_str!("../../bench/seed_downloads.py").to_owned()
+    "bench/seed_downloads.py".to_owned()
 }
 
-/// The Rust that downloads: the schedules, then the fetch of one file.
+/// The Rust that downloads: the schedules, then the fetch of one file (two paths, shown in this order).
 #[wasm_bindgen(js_name = downloadsSource)]
-pub fn downloads_source() -> String {
-    [
-        "// src/exec/io.rs\n",
-        include_str!("../exec/io.rs"),
-        "\n// src/web/downloads.rs\n",
-        include_str!("downloads.rs"),
-    ]
-    .concat()
+pub fn downloads_source() -> js_sys::Array {
+    js_sys::Array::of2(&"src/exec/io.rs".into(), &"src/web/downloads.rs".into())
 }
 
 /// The SHA-256 of `bytes` as 64 hex digits: the page re-hashes saved files with the same code.

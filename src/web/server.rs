@@ -145,17 +145,13 @@ pub fn server_models() -> Array {
         .collect()
 }
 
-/// The tutorial's server in Python beside the Rust that served: the scheduling, then this binding.
+/// The tutorial's server in Python beside the Rust that served: the scheduling, then this binding, as
+/// paths from the repository root that the page fetches (see `seedCpuSource` in mod.rs).
 #[wasm_bindgen(js_name = serverSources)]
 pub fn server_sources() -> JsValue {
-    let rust = concat!(
-        "// src/exec/server.rs\n\n",
-        include_str!("../exec/server.rs"),
-        "\n// src/web/server.rs\n\n",
-        include_str!("server.rs"),
-    );
+    let rust = Array::of2(&"src/exec/server.rs".into(), &"src/web/server.rs".into());
     object(&[
-        ("python", include_str!("../../bench/seed_server.py").into()),
+        ("python", "bench/seed_server.py".into()),
         ("rust", rust.into()),
     ])
 }
