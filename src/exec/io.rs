@@ -4,7 +4,7 @@
 
 use std::future::Future;
 
-use futures::future::join_all;
+use futures::future::{self, join_all};
 use futures::stream::{self, StreamExt};
 
 /// How the jobs overlap. (The downloads demo's "threads" mode is scheduled by the page's worker
@@ -34,16 +34,24 @@ where
         }
         Schedule::Concurrent => join_all((0..count).map(&job)).await,
         Schedule::AtMost(limit) => {
-            let mut outputs: Vec<(usize, T)> = stream::iter(0..count)
+            // Each output goes to its job's place as it finishes (indices are 0..count, each once):
+            // no sort, whose code the wasm would carry once per output type.
+            let mut outputs: Vec<Option<T>> = (0..count).map(|_| None).collect();
+            stream::iter(0..count)
                 .map(|index| {
                     let running = job(index);
                     async move { (index, running.await) }
                 })
                 .buffer_unordered(limit.max(1))
-                .collect()
+                .for_each(|(index, output)| {
+                    outputs[index] = Some(output);
+                    future::ready(())
+                })
                 .await;
-            outputs.sort_by_key(|(index, _)| *index);
-            outputs.into_iter().map(|(_, output)| output).collect()
+            outputs
+                .into_iter()
+                .map(|output| output.expect("every job of 0..count ran once"))
+                .collect()
         }
     }
 }

@@ -73,7 +73,9 @@ struct Server<'a, H> {
     control: &'a RunControl,
     origin: f64,
     slots: Option<Slots>,
-    records: RefCell<Vec<RequestRecord>>,
+    /// By id (ids are 0..requests): each answer goes to its place, so the records need no sort,
+    /// whose code the wasm would carry; a request never sent (cancelled) leaves `None`.
+    records: RefCell<Vec<Option<RequestRecord>>>,
 }
 
 impl<H: ServerHost> Server<'_, H> {
@@ -116,7 +118,7 @@ impl<H: ServerHost> Server<'_, H> {
             slots.release(worker);
         }
         self.control.add_progress(1);
-        self.records.borrow_mut().push(RequestRecord {
+        self.records.borrow_mut()[id as usize] = Some(RequestRecord {
             id,
             arrive_ms,
             start_ms,
@@ -145,7 +147,7 @@ pub async fn serve<H: ServerHost>(
         control,
         origin: host.now_ms(),
         slots: model.slots().map(Slots::new),
-        records: RefCell::new(Vec::new()),
+        records: RefCell::new((0..load.requests).map(|_| None).collect()),
     };
     let server = &server;
     match load.arrivals {
@@ -180,7 +182,5 @@ pub async fn serve<H: ServerHost>(
             .await;
         }
     }
-    let mut records = server.records.take();
-    records.sort_by_key(|r| r.id);
-    records
+    server.records.take().into_iter().flatten().collect()
 }

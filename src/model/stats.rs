@@ -12,13 +12,19 @@ pub fn efficiency(speedup: f64, threads: u32) -> Option<f64> {
     (threads > 0 && speedup.is_finite()).then(|| speedup / f64::from(threads))
 }
 
+/// Sorts `values` ascending (`f64::total_cmp`): the crate's one sort of numbers, so the wasm carries
+/// one copy of the sort's code for all of them (the median, percentiles, the timelines' overlap).
+pub fn sort_ascending(values: &mut [f64]) {
+    values.sort_by(f64::total_cmp);
+}
+
 /// The median of the samples (mean of the middle two for an even count); `None` when empty.
 pub fn median(samples: &[f64]) -> Option<f64> {
     let mut sorted: Vec<f64> = samples.iter().copied().filter(|x| !x.is_nan()).collect();
     if sorted.is_empty() {
         return None;
     }
-    sorted.sort_by(f64::total_cmp);
+    sort_ascending(&mut sorted);
     let mid = sorted.len() / 2;
     Some(if sorted.len().is_multiple_of(2) {
         (sorted[mid - 1] + sorted[mid]) / 2.0

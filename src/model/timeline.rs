@@ -2,6 +2,8 @@
 
 use std::ops::Range;
 
+use crate::model::stats::sort_ascending;
+
 /// A clock every thread of a run reads the same way, in milliseconds.
 ///
 /// In the browser each Web Worker has its own `performance.now()` origin, so the wasm clock returns
@@ -73,16 +75,19 @@ impl Timeline {
 /// The most intervals `(start, end)` open at one instant. Touching ends (one ends exactly when the
 /// next starts) do not count as overlap. Shared by the CPU timeline and the downloads' timeline.
 pub fn max_overlap(intervals: impl IntoIterator<Item = (f64, f64)>) -> usize {
-    let mut events: Vec<(f64, i32)> = intervals
-        .into_iter()
-        .flat_map(|(start, end)| [(start, 1), (end, -1)])
-        .collect();
-    // Ends sort before starts at the same instant.
-    events.sort_by(|a, b| a.0.total_cmp(&b.0).then(a.1.cmp(&b.1)));
-    let mut running = 0i32;
-    let mut most = 0i32;
-    for (_, change) in events {
-        running += change;
+    // Starts and ends sorted apart (the shared sort of numbers) and swept in time order: before each
+    // start, every end up to and including its instant closes, so touching ends do not overlap.
+    let (mut starts, mut ends): (Vec<f64>, Vec<f64>) = intervals.into_iter().unzip();
+    sort_ascending(&mut starts);
+    sort_ascending(&mut ends);
+    let mut ends = ends.into_iter().peekable();
+    let mut running = 0i64;
+    let mut most = 0i64;
+    for start in starts {
+        while ends.next_if(|end| end.total_cmp(&start).is_le()).is_some() {
+            running -= 1;
+        }
+        running += 1;
         most = most.max(running);
     }
     most as usize
