@@ -1,23 +1,14 @@
-// Where the playground runs: the size of each build, load → ready on a host with the isolation
+// Where the playground runs (each build's size is bench/size.mjs's table): load → ready on a host with the isolation
 // headers, on a host without them (first visit: the service worker's one reload; later visits), and
 // embedded in a page that is not isolated (the build without threads). Prints one markdown table.
 // Called by bench/run.sh after a release build; BENCH_RUNS sets the runs per figure (median).
-import { readFileSync } from "node:fs";
-import { gzipSync } from "node:zlib";
 import { serveStatic, DIST } from "../tests/page/server.mjs";
 import { launchBrowser, openPage } from "../tests/page/browser.mjs";
-import { EXACT, RUNS as ALL_RUNS, createTable, log, median, medianOf, ms } from "./table.mjs";
+import { RUNS as ALL_RUNS, createTable, log, median, medianOf, ms } from "./table.mjs";
 
 // Each first visit launches a fresh browser: seven loads are plenty.
 const RUNS = Math.min(ALL_RUNS, 7);
-const kb = (bytes) => `${(bytes / 1024).toFixed(0)} KB`;
 const { row, print } = createTable();
-
-for (const [label, folder] of [["threaded build (default)", `${DIST}/`], ["build without threads (fallback)", `${DIST}/fallback/`]]) {
-  const wasm = readFileSync(`${folder}playground_bg.wasm`);
-  const glue = readFileSync(`${folder}playground.js`);
-  row(`Size of the ${label}: wasm raw / gzip, JS glue gzip`, EXACT, `${kb(wasm.length)} / ${kb(gzipSync(wasm, { level: 9 }).length)}, ${kb(gzipSync(glue, { level: 9 }).length)}`);
-}
 
 const withHeaders = await serveStatic(DIST, { isolation: true });
 const withoutHeaders = await serveStatic(DIST, { isolation: false });

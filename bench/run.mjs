@@ -1,11 +1,9 @@
 // Runs every measurement and prints one markdown table. Called by bench/run.sh after a release build.
 // Each figure is a median of several runs (the Runs column says how many); each ratio compares figures taken in this same run.
 import { execFileSync } from "node:child_process";
-import { readFileSync } from "node:fs";
-import { gzipSync } from "node:zlib";
 import { serveStatic, DIST } from "../tests/page/server.mjs";
 import { launchBrowser, openPage } from "../tests/page/browser.mjs";
-import { EXACT, RUNS, check, createTable, log, median, medianOf, mediansOf, ms, within } from "./table.mjs";
+import { RUNS, check, createTable, log, median, medianOf, mediansOf, ms, within } from "./table.mjs";
 
 const { row, print } = createTable();
 
@@ -204,9 +202,7 @@ try {
   );
   const cancelMs = median(cancels);
   row("Cancel → run stopped (seen by the page)", medianOf(cancels.length), ms(cancelMs), "≤ 100 ms", check(cancelMs <= 100));
-  const wasm = readFileSync(`${DIST}/playground_bg.wasm`);
-  const gz = gzipSync(wasm, { level: 9 }).length;
-  row("wasm size, raw / gzip", EXACT, `${(wasm.length / 1024).toFixed(0)} KB / ${(gz / 1024).toFixed(0)} KB`, "≤ 250 KB gzip", check(gz <= 250 * 1024));
+  // The build's size: bench/size.mjs (both builds, against the size budget).
   row("Page load → playground.ready", medianOf(loads.length), ms(median(loads)), "", "");
 
   print(`Machine: ${cores} logical cores (navigator.hardwareConcurrency), Chromium headless; each row says how many runs its figure is the median of (BENCH_RUNS=${RUNS}).`);
