@@ -1,7 +1,7 @@
 // The CPU demo's section: reads the form, runs through the CPU runtime, shows results, progress and the
 // timeline. Validation, arithmetic and drawing live in Rust; this file only wires them to the page.
 
-import { $, formatMs, prefersDark, redrawOnThemeOrResize, showSource, showStatus } from "./kit.js";
+import { $, counted, formatMs, prefersDark, redrawOnThemeOrResize, showSource, showStatus } from "./kit.js";
 import { chunksOfPlan } from "./process-pool.js";
 import { defaultOf } from "./schema.js";
 import { optionErrors } from "./api-options.js";
@@ -343,12 +343,12 @@ export class CpuDemo {
 
   #labelThreadsButton() {
     const threads = $("cpu-threads").value.trim();
-    $("cpu-run-threads").textContent = /^\d+$/.test(threads) ? `Run on ${threads} threads` : "Run on threads";
+    $("cpu-run-threads").textContent = /^\d+$/.test(threads) ? `Run on ${counted(threads, "thread")}` : "Run on threads";
     // The limit, the default and why, and a note once the field asks for more than run at full speed.
     const crowded = /^\d+$/.test(threads) ? oversubscription(Number(threads), this.coreCheck) : "";
     $("cpu-threads-hint").textContent = [`1 to ${this.cores}.`, this.coreCheck.note, crowded].filter(Boolean).join(" ");
     const processes = $("cpu-processes").value.trim();
-    $("cpu-run-processes").textContent = /^\d+$/.test(processes) ? `Run in ${processes} processes` : "Run in processes";
+    $("cpu-run-processes").textContent = /^\d+$/.test(processes) ? `Run in ${counted(processes, "process", "processes")}` : "Run in processes";
   }
 
   #showFieldErrors(errors) {

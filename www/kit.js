@@ -7,6 +7,9 @@ export const $ = (id) => document.getElementById(id);
 /** Milliseconds as the page writes them: "1,234 ms", "12 ms", "3.4 ms". */
 export const formatMs = (ms) => (ms >= 10 ? `${Math.round(ms).toLocaleString("en-US")} ms` : `${ms.toFixed(1)} ms`);
 
+/** "1 thread", "2 threads", "1 process", "3 processes": a count typed as digits, with its noun agreeing. */
+export const counted = (digits, one, many = `${one}s`) => `${digits} ${Number(digits) === 1 ? one : many}`;
+
 /** A table cell holding text or an element (a bar, a button). */
 export function cell(content, className) {
   const td = document.createElement("td");

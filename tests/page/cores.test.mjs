@@ -34,7 +34,7 @@ describe("default thread count", () => {
     assert.match(await page.textContent("#env-status"), new RegExp(`${reported} logical cores? reported, ${measured} at full speed`));
     assert.equal(await page.inputValue("#cpu-threads"), String(measured));
     assert.equal(await page.inputValue("#cpu-processes"), String(measured));
-    assert.equal(await page.textContent("#cpu-run-threads"), `Run on ${measured} threads`);
+    assert.equal(await page.textContent("#cpu-run-threads"), `Run on ${measured} thread${measured === 1 ? "" : "s"}`);
     // The lab's experiments are about several workers at once: at least two where the browser reports two.
     const experimentWorkers = Math.min(reported, Math.max(2, measured));
     assert.equal(await page.inputValue("#lab-workers"), String(experimentWorkers));

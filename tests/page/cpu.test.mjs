@@ -57,7 +57,8 @@ describe("CPU demo", () => {
     const cores = await page.evaluate(() => navigator.hardwareConcurrency);
     assert.ok(cores >= 2, "the page tests need at least 2 logical cores");
     // The default is what ran at full speed in the page's check (tests/page/cores.test.mjs checks that count).
-    assert.equal(await page.textContent("#cpu-run-threads"), `Run on ${await page.evaluate(() => playground.cores.defaultThreads)} threads`);
+    const defaultThreads = await page.evaluate(() => playground.cores.defaultThreads);
+    assert.equal(await page.textContent("#cpu-run-threads"), `Run on ${defaultThreads} thread${defaultThreads === 1 ? "" : "s"}`);
     // Every reported core: on a busy machine the page's check may settle on 1 thread, and this test is about several.
     await page.fill("#cpu-threads", String(cores));
     const sequential = await page.evaluate(() => playground.lastCpuRun);
