@@ -114,6 +114,8 @@ describe("the form against Rust's schema", () => {
     const { schema } = await renderedAndSchema(page);
     for (const [demo, fields] of Object.entries(schema)) {
       await page.click(`#${demo}-share summary`);
+      // The panel fills its link on its toggle event, which the browser fires after the click returns.
+      await page.waitForFunction((id) => document.getElementById(id).value !== "", `${demo}-share-link`);
       const link = new URL(await page.inputValue(`#${demo}-share-link`));
       const expected = {};
       for (const field of fields) {

@@ -115,6 +115,8 @@ describe("links, embeds and exports", () => {
     await page.dispatchEvent("#cpu-tasks", "change");
     assert.match(page.url(), /\?demo=cpu&tasks=6&/, "the address bar follows the last edited demo");
     await page.click("#cpu-share summary");
+    // The panel fills its link on its toggle event, which the browser fires after the click returns.
+    await page.waitForFunction(() => document.getElementById("cpu-share-link").value !== "");
     const link = new URL(await page.inputValue("#cpu-share-link"));
     assert.equal(link.searchParams.get("demo"), "cpu");
     assert.equal(link.searchParams.get("tasks"), "6");
