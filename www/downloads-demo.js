@@ -225,7 +225,10 @@ export class DownloadsDemo {
     this.#setBusy(true);
     try {
       // The simulated network is the service worker: registered only now, when a run needs it.
-      if (network.simulated && plans.some((p) => p.name)) await simulatedNetworkReady();
+      if (network.simulated && plans.some((p) => p.name)) {
+        $("dl-status").textContent = "Starting the simulated network (the playground's service worker)…";
+        await simulatedNetworkReady();
+      }
       this.#renderRows(plans);
       let threadStartMs = 0;
       if (mode.mode === "threads") {
