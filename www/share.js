@@ -3,6 +3,7 @@
 // each demo has an "Embed or share" panel and a history of its runs with CSV and JSON export.
 
 import { urlFields } from "./schema.js";
+import { embedSnippet } from "./embed.js";
 
 const $ = (id) => document.getElementById(id);
 
@@ -89,13 +90,6 @@ export function requested() {
   };
 }
 
-/** Embed mode: only the named demo, compact, without the site's header and footer. */
-export function applyEmbed(demo) {
-  document.body.classList.add("embed");
-  for (const section of document.querySelectorAll("main > section"))
-    section.hidden = section.id !== DEMOS[demo].section;
-}
-
 /** Puts the URL's parameters into `demo`'s fields. Returns messages for values that do not fit. */
 export function restoreFields(demo) {
   const params = new URLSearchParams(location.search);
@@ -134,7 +128,7 @@ function embedParams() {
 
 /** The "Embed or share" panel of each demo: a share link and an iframe snippet for this moment's parameters. */
 export function addSharePanels() {
-  for (const [demo, { section, title }] of Object.entries(DEMOS)) {
+  for (const [demo, { section }] of Object.entries(DEMOS)) {
     const panel = document.createElement("details");
     panel.className = "share";
     panel.id = `${demo}-share`;
@@ -149,9 +143,7 @@ export function addSharePanels() {
     $(section).append(panel);
     const fill = () => {
       $(`${demo}-share-link`).value = linkFor(demo);
-      $(`${demo}-share-snippet`).value =
-        `<iframe src="${linkFor(demo, { embed: "1" })}" title="Concurrency Playground: ${title}" ` +
-        `width="100%" height="720" allow="cross-origin-isolated" loading="lazy"></iframe>`;
+      $(`${demo}-share-snippet`).value = embedSnippet(demo, linkFor(demo, { embed: "1" }));
     };
     panel.addEventListener("toggle", () => panel.open && fill());
     $(section).addEventListener("change", () => panel.open && fill());
