@@ -206,6 +206,40 @@ fn ids_and_url_keys_are_unique_and_hints_spell_out_the_range() {
     assert_eq!(Max::PerCore(4).on(3, 0), Some(12.0));
 }
 
+/// A link leaves out a per-device field at its default and reads `all` as that default (www/share.js):
+/// so the page must set that default (no fixed one), and every count a per-core limit scales with
+/// the device is one of them, or a link would carry the author's machine.
+#[test]
+fn counts_set_from_the_device_have_no_fixed_default_and_every_per_core_count_is_one() {
+    for field in every_field().filter(|f| f.per_device) {
+        assert_eq!(
+            field.default, None,
+            "{}: the page sets a per-device default",
+            field.id
+        );
+        assert_eq!(field.kind, Kind::Whole, "{}: a count", field.id);
+        assert_eq!(field.min, Some(1.0), "{}: at least one", field.id);
+    }
+    for field in every_field().filter(|f| matches!(f.max, Max::PerCore(_))) {
+        assert!(field.per_device, "{}: its limit is per core", field.id);
+    }
+    let per_device: Vec<_> = every_field()
+        .filter(|f| f.per_device)
+        .map(|f| f.id)
+        .collect();
+    assert_eq!(
+        per_device,
+        [
+            "cpu-threads",
+            "cpu-processes",
+            "lab-workers",
+            "lab-counter-threads",
+            "lab-sweep-max",
+            "server-pool"
+        ]
+    );
+}
+
 /// Reads a `T` at `offset` bytes from `base`, as the page reads the shared memory.
 fn read<T: Copy>(base: usize, offset: usize) -> T {
     // SAFETY: `base + offset` is a field of a live struct of the test, of type T's size and alignment

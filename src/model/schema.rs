@@ -113,6 +113,10 @@ pub struct Field {
     pub kind: Kind,
     /// The value it starts with; `None` when the page sets it (the core count, a preset's values).
     pub default: Option<&'static str>,
+    /// The page sets its default from this device's cores (a count of threads, processes or
+    /// workers): a share link leaves it out while it holds that default, and `all` in a link means
+    /// the reader's own default, so a link carries the author's experiment, not the author's machine.
+    pub per_device: bool,
     pub min: Option<f64>,
     pub max: Max,
     pub step: Option<f64>,
@@ -152,6 +156,7 @@ const BASE: Field = Field {
     noun: "",
     kind: Kind::Whole,
     default: Some(""),
+    per_device: false,
     min: Some(1.0),
     max: Max::None,
     step: None,
@@ -201,6 +206,7 @@ pub const CPU_THREADS: Field = Field {
     label: "Threads",
     noun: "Threads",
     default: None,
+    per_device: true,
     max: Max::PerCore(1),
     hint: "{range}",
     ..BASE
@@ -227,6 +233,7 @@ pub const CPU_PROCESSES: Field = Field {
     label: "Processes",
     noun: "Number of processes",
     default: None,
+    per_device: true,
     max: Max::Fixed(MAX_PROCESSES as f64),
     hint: "like <code>Pool(4)</code>: own memory each ({range})",
     ..BASE
@@ -396,6 +403,7 @@ pub const LAB_WORKERS: Field = Field {
     label: "Workers (threads or processes)",
     noun: "Number of processes",
     default: None,
+    per_device: true,
     max: Max::Fixed(MAX_PROCESSES as f64),
     hint: "{range}",
     ..BASE
@@ -409,6 +417,7 @@ pub const LAB_COUNTER_THREADS: Field = Field {
     label: "Threads",
     noun: "threads",
     default: None,
+    per_device: true,
     max: Max::PerCore(1),
     error: ErrorAt::Shared("lab-counter-error"),
     ..BASE
@@ -458,6 +467,7 @@ pub const LAB_SWEEP_MAX: Field = Field {
     label: "Up to",
     noun: "Number of processes",
     default: None,
+    per_device: true,
     max: Max::Fixed(MAX_PROCESSES as f64),
     error: ErrorAt::Shared("lab-sweep-error"),
     ..BASE
@@ -584,6 +594,7 @@ pub const SERVER_POOL: Field = Field {
     label: "Thread pool size",
     noun: "poolSize",
     default: None,
+    per_device: true,
     max: Max::PerCore(POOL_PER_CORE),
     ..SERVER_FIELD
 };

@@ -135,6 +135,7 @@ pub fn fields(fields: &[Field]) -> JsValue {
                 ("label", f.label.into()),
                 ("kind", f.kind.name().into()),
                 ("default", f.default.map_or(JsValue::NULL, JsValue::from)),
+                ("perDevice", f.per_device.into()),
                 ("min", optional(f.min)),
                 ("max", optional(fixed_max)),
                 ("maxPerCore", optional(per_core)),
