@@ -7,11 +7,11 @@ import { DownloadsDemo } from "./downloads-demo.js";
 import { ProcessPool } from "./process-pool.js";
 import { useBuild } from "./process.js";
 import { RunHistory } from "./history.js";
-import { applyEmbed } from "./embed.js";
-import { addSharePanels, autorun, followEdits, requested, restoreFields } from "./share.js";
+import { addSharePanels, applyEmbed, embedOptions, finishEmbed, postMeasurement } from "./embed.js";
+import { autorun, followEdits, requested, restoreFields } from "./share.js";
 import { Lab } from "./lab.js";
 import { ServerDemo } from "./server-demo.js";
-import { SHARED_MEMORY_WITHHELD, becomeIsolated, explainFallback } from "./isolation.js";
+import { SHARED_MEMORY_WITHHELD, becomeIsolated, explainWhatIsOff, simulatedNetworkRefusal } from "./isolation.js";
 import { threadsAtFullSpeed } from "./cores.js";
 import { threadsWithheldAlthoughIsolated } from "./cpu-demo.js";
 import { checkOptions } from "./api-options.js";
@@ -207,19 +207,28 @@ function recordRuns() {
 function followLink(link) {
   const problems = [...link.problems];
   if (link.demo) {
-    if (link.embed) applyEmbed(link.demo);
     problems.push(...restoreFields(link.demo));
-    if (!link.embed) document.getElementById(DEMO_SECTIONS[link.demo]).scrollIntoView();
+    if (link.embed) {
+      const { hide, problems: embedProblems } = embedOptions();
+      finishEmbed(link.demo, hide);
+      problems.push(...embedProblems);
+    } else document.getElementById(DEMO_SECTIONS[link.demo]).scrollIntoView();
   }
   return problems;
 }
+
+/**
+ * The share panel's measuring frame (`embed=1&measure=1`) lays the demo out as a tutorial's reader
+ * would see it — in a page that is not isolated, with the one-line note — and starts no process.
+ */
+const MEASURING = embedOptions().measure && requested().embed && requested().demo !== null;
 
 const DEMO_SECTIONS = { cpu: "cpu", downloads: "downloads", processes: "lab", server: "server" };
 
 async function boot() {
   const link = requested();
   if (link.embed && link.demo) applyEmbed(link.demo);
-  const isolation = await becomeIsolated((text) => (status.textContent = text));
+  const isolation = MEASURING ? { isolated: false, reason: null, switchedOff: false, sharedMemory: false } : await becomeIsolated((text) => (status.textContent = text));
   const build = chooseBuild(isolation);
   // Isolated but without SharedArrayBuffer (WebKitGTK without its option): say so, not "not isolated".
   const withheld = isolation.isolated && !isolation.sharedMemory;
@@ -237,10 +246,11 @@ async function boot() {
   await bindings.default({ module_or_path: module });
   // Every demo's form fields, from the schema Rust checks them against, before any demo reads one.
   renderFields(bindings.fieldSchema());
-  if (!build.threads) explainFallback(fallbackBanner, isolation);
+  const networkOff = simulatedNetworkRefusal();
+  explainWhatIsOff(fallbackBanner, { isolation, threadsOff: !build.threads, networkOff });
   const runtime = new CpuRuntime(module);
   const pool = new ProcessPool(module);
-  downloadsDemo = new DownloadsDemo({ bindings, module });
+  downloadsDemo = new DownloadsDemo({ bindings, module, networkOff });
   const prepared = downloadsDemo.prepare();
   // Awaited below; a failure meanwhile must not surface as an unhandled rejection.
   prepared.catch(() => {});
@@ -274,6 +284,10 @@ async function boot() {
   recordRuns();
   addSharePanels();
   const linkProblems = followLink(link);
+  if (MEASURING) {
+    postMeasurement(link.demo);
+    return;
+  }
   followEdits();
   if (build.threads && runtime.current?.threads !== defaultThreads) status.textContent = `Starting a process with ${defaultThreads} threads…`;
   await Promise.all([runtime.processWith(defaultThreads), prepared]);

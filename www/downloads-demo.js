@@ -21,7 +21,8 @@ const formatBytes = (bytes) =>
   bytes >= 1024 * 1024 ? `${(bytes / 1024 / 1024).toFixed(1)} MB` : bytes >= 1024 ? `${Math.round(bytes / 1024)} KB` : `${bytes} B`;
 
 export class DownloadsDemo {
-  constructor({ bindings, module }) {
+  /** `networkOff`: why the simulated network cannot run on this page (isolation.js), or null. */
+  constructor({ bindings, module, networkOff = null }) {
     this.bindings = bindings;
     this.threads = new DownloadThreads(module);
     this.saved = new SavedFiles((record, bytes, lastModified) => bindings.savedFileHash(record, bytes, lastModified));
@@ -57,6 +58,7 @@ export class DownloadsDemo {
     $("dl-saved-clear").addEventListener("click", () => this.#clearSaved());
     redrawOnThemeOrResize([$("dl-timeline")], () => this.#redraw());
     this.#fillNetworkFields();
+    if (networkOff) this.#withoutSimulatedNetwork(networkOff);
     this.#showSource();
     this.#redraw();
   }
@@ -74,7 +76,8 @@ export class DownloadsDemo {
     // The sample sets' labels come from the schema (src/model/schema.rs); their sizes from the manifest.
     for (const option of $("dl-source").options) if (option.value !== "urls") option.textContent += ` (${total(Number(option.value))} in all)`;
     const limit = `Each download stops at ${this.sizeLimit.label} (playground.downloads({ maxBytes }) raises it).`;
-    if (!this.saved.supported) $("dl-saved-status").textContent = `This browser cannot save to its private file system; downloads are kept in memory only. ${limit}`;
+    await this.saved.probe();
+    if (!this.saved.supported) $("dl-saved-status").textContent = `Downloads are kept in memory only: ${this.saved.refusal}. ${limit}`;
     else {
       $("dl-saved-status").textContent = limit;
       // Listing reads only the small records beside the files; still, it need not hold up the page.
@@ -190,6 +193,15 @@ export class DownloadsDemo {
     $("dl-network-hint").textContent = `${network.label}; applies to the sample files`;
   }
 
+  /** Leaves the real network the only choice, and says why beside it (nothing disabled without a reason). */
+  #withoutSimulatedNetwork(reason) {
+    for (const option of $("dl-network").options) option.disabled = option.value !== "none";
+    $("dl-network").value = "none";
+    this.#fillNetworkFields();
+    for (const id of ["dl-latency", "dl-kbps"]) $(id).disabled = true;
+    $("dl-network-hint").textContent += `. The simulated networks are off here: ${reason}.`;
+  }
+
   #showSource() {
     const own = $("dl-source").value === "urls";
     $("dl-urls-field").hidden = !own;
@@ -273,7 +285,8 @@ export class DownloadsDemo {
   #fileSpec(plan, sizeLimit) {
     return {
       url: plan.fetchUrl, name: plan.name ?? undefined, bytes: plan.bytes, sha256: plan.sha256,
-      maxBytes: sizeLimit.maxBytes, saveAs: this.bindings.savedFileName(plan.url),
+      // Where the private file system is refused, Rust keeps the file in memory (within the same limit).
+      maxBytes: sizeLimit.maxBytes, saveAs: this.saved.supported ? this.bindings.savedFileName(plan.url) : undefined,
     };
   }
 

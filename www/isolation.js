@@ -232,24 +232,36 @@ function removeIfGoneFromHost() {
 }
 
 /**
- * Fills the fallback banner: why threads are off (`isolation.reason`, or the iframe's story) and,
- * while the playground's service worker is registered, a button that removes it.
+ * Why the simulated network (the service worker) cannot run on this page, in words for the reader,
+ * or null when it can. Known at once, before any run: `?sw=off`, no service worker offered here, or
+ * storage refused, which in a frame of another site means service workers are refused too (the
+ * browser's "block third-party cookies" covers both).
  */
-export function explainFallback(banner, isolation) {
+export function simulatedNetworkRefusal() {
+  if (serviceWorkerSwitchedOff()) return "?sw=off switched off the service worker it needs";
+  if (!serviceWorkers()) return "this browser offers no service worker here, which it needs";
+  if (session.read(RELOADED_FOR_ISOLATION) === null) return "this browser keeps storage and service workers from this page (third-party storage blocked)";
+  return null;
+}
+
+/**
+ * Fills the banner that says what is off on this page, for two audiences: one short line for the
+ * reader (what is off, and that the rest works), and behind "Why?" the reasons and what the page's
+ * author or host can change. `threadsOff`: the page runs the build without threads; `networkOff`:
+ * `simulatedNetworkRefusal()`. While the playground's service worker is registered on a page without
+ * threads, "Why?" also offers a button that removes it.
+ */
+export function explainWhatIsOff(banner, { isolation, threadsOff, networkOff }) {
+  if (!threadsOff && !networkOff) return;
   banner.hidden = false;
-  const why = isolation.isolated
-    ? `Threads are off on this page: ${SHARED_MEMORY_WITHHELD} The downloads and processes demos work fully. ` +
-      "Nothing on the host needs changing: a browser that gives isolated pages shared memory (Chromium, Firefox, Safari) runs the threads here; " +
-      "WebKitGTK does with JavaScriptCore's option JSC_useSharedArrayBuffer=1 in its environment."
-    : isolation.reason
-    ? `Threads are off on this page: ${isolation.reason} The downloads and processes demos work fully. ` +
-      "To run threads, serve the page with Cross-Origin-Opener-Policy: same-origin and Cross-Origin-Embedder-Policy: require-corp (see the README's Deploying)."
-    : "Threads are off on this page: it is not cross-origin isolated, so the browser withholds the shared memory " +
-      "threads need. The downloads and processes demos work fully. To run threads, open the playground in its own tab; " +
-      "a page that embeds it can allow threads by serving itself with Cross-Origin-Opener-Policy: same-origin and " +
-      "Cross-Origin-Embedder-Policy: require-corp and giving the iframe allow=\"cross-origin-isolated\" " +
-      "(the playground's host must send those headers too: an isolated page loads no frame without them).";
-  banner.textContent = why;
+  banner.replaceChildren();
+  const embedded = inFrame();
+  const off = [threadsOff && "Threads", networkOff && (threadsOff ? "the simulated network" : "The simulated network")].filter(Boolean);
+  const works = threadsOff ? "sequential runs, processes and downloads work" : "everything else works";
+  const line = document.createElement("span");
+  line.className = "banner-line";
+  line.textContent = `${off.join(" and ")} ${off.length > 1 ? "are" : "is"} off ${embedded ? "in this embed" : "on this page"}; ${works}.`;
+  banner.append(line);
   if (isolation.switchedOff) {
     const again = new URL(location.href);
     again.searchParams.delete("sw");
@@ -257,10 +269,22 @@ export function explainFallback(banner, isolation) {
     link.href = again.href;
     link.textContent = "Use the service worker again";
     banner.append(" ", link);
-    return;
   }
+  const why = document.createElement("details");
+  why.className = "banner-why";
+  const summary = document.createElement("summary");
+  summary.textContent = "Why?";
+  why.append(summary);
+  const say = (text) => why.append(Object.assign(document.createElement("p"), { textContent: text }));
+  if (threadsOff) say(threadsReason(isolation, embedded));
+  if (networkOff)
+    say(
+      `The simulated network is off: ${networkOff}. Downloads still run, over the real network at its real speed; ` +
+        "in a frame of another site, a browser that blocks third-party storage also keeps downloaded files in memory rather than in its private file system.",
+    );
+  banner.append(" ", why);
   const container = serviceWorkers();
-  if (!container) return;
+  if (!threadsOff || isolation.switchedOff || !container) return;
   ownRegistrations(container).then((registrations) => {
     if (!registrations.length && !controlledByPlayground(container)) return;
     const button = document.createElement("button");
@@ -276,6 +300,26 @@ export function explainFallback(banner, isolation) {
     });
     banner.append(" ", button);
   });
+}
+
+/** Why threads are off, and what the host or the embedding page can do: the "Why?" of the banner. */
+function threadsReason(isolation, embedded) {
+  if (isolation.isolated)
+    return (
+      `Threads are off: ${SHARED_MEMORY_WITHHELD} Nothing on the host needs changing: a browser that gives isolated pages shared memory ` +
+      "(Chromium, Firefox, Safari) runs the threads here; WebKitGTK does with JavaScriptCore's option JSC_useSharedArrayBuffer=1 in its environment."
+    );
+  if (isolation.reason)
+    return (
+      `Threads are off: ${isolation.reason} To run threads, serve the page with Cross-Origin-Opener-Policy: same-origin and ` +
+      "Cross-Origin-Embedder-Policy: require-corp (see the README's Deploying)."
+    );
+  return (
+    `Threads are off: ${embedded ? "the page around this embed is" : "this page is"} not cross-origin isolated, so the browser withholds the shared memory ` +
+    "threads need. To run threads, open the playground in its own tab. A page that embeds it can allow threads by serving itself with " +
+    "Cross-Origin-Opener-Policy: same-origin and Cross-Origin-Embedder-Policy: require-corp and giving the iframe allow=\"cross-origin-isolated\" " +
+    "(the playground's host must send those headers too: an isolated page loads no frame without them)."
+  );
 }
 
 /**

@@ -11,11 +11,30 @@ export class SavedFiles {
   /** `recordedHash(record, bytes, lastModified)`: the record's SHA-256 if it is still this file's. */
   constructor(recordedHash) {
     this.recordedHash = recordedHash;
+    /** Why files cannot be saved here, for the page; null once `probe()` found the file system usable. */
+    this.refusal = "the private file system was not checked yet";
   }
 
-  /** Whether this browser offers a writable OPFS to pages. */
+  /**
+   * Finds out whether this page may save files: the browser must offer a writable OPFS, and grant it to
+   * this page (a frame of another site is refused it where third-party storage is blocked).
+   */
+  async probe() {
+    if (!navigator.storage?.getDirectory || !("createWritable" in (globalThis.FileSystemFileHandle?.prototype ?? {}))) {
+      this.refusal = "this browser cannot save to its private file system";
+      return;
+    }
+    try {
+      await navigator.storage.getDirectory();
+      this.refusal = null;
+    } catch (error) {
+      this.refusal = `this browser refuses this page its private file system (${error.message.replace(/\.$/, "")})`;
+    }
+  }
+
+  /** Whether files can be saved here (after `probe()`). */
   get supported() {
-    return Boolean(navigator.storage?.getDirectory) && "createWritable" in (globalThis.FileSystemFileHandle?.prototype ?? {});
+    return this.refusal === null;
   }
 
   async #folder() {

@@ -3,7 +3,6 @@
 // each demo has an "Embed or share" panel and a history of its runs with CSV and JSON export.
 
 import { urlFields } from "./schema.js";
-import { embedSnippet } from "./embed.js";
 
 const $ = (id) => document.getElementById(id);
 
@@ -124,38 +123,4 @@ export function followEdits() {
 
 function embedParams() {
   return new URLSearchParams(location.search).get("embed") === "1" ? { embed: "1" } : {};
-}
-
-/** The "Embed or share" panel of each demo: a share link and an iframe snippet for this moment's parameters. */
-export function addSharePanels() {
-  for (const [demo, { section }] of Object.entries(DEMOS)) {
-    const panel = document.createElement("details");
-    panel.className = "share";
-    panel.id = `${demo}-share`;
-    panel.innerHTML = `<summary>Embed or share this demo</summary>
-      <div class="share-body">
-        <label for="${demo}-share-link">Link with the current parameters</label>
-        <input id="${demo}-share-link" readonly />
-        <label for="${demo}-share-snippet">iframe for your page (threads need your page to be cross-origin isolated too)</label>
-        <textarea id="${demo}-share-snippet" rows="3" readonly></textarea>
-        <p><button type="button" id="${demo}-share-copy">Copy the iframe</button> <span class="muted" id="${demo}-share-status" role="status"></span></p>
-      </div>`;
-    $(section).append(panel);
-    const fill = () => {
-      $(`${demo}-share-link`).value = linkFor(demo);
-      $(`${demo}-share-snippet`).value = embedSnippet(demo, linkFor(demo, { embed: "1" }));
-    };
-    panel.addEventListener("toggle", () => panel.open && fill());
-    $(section).addEventListener("change", () => panel.open && fill());
-    $(`${demo}-share-copy`).addEventListener("click", async () => {
-      fill();
-      try {
-        await navigator.clipboard.writeText($(`${demo}-share-snippet`).value);
-        $(`${demo}-share-status`).textContent = "Copied.";
-      } catch {
-        $(`${demo}-share-snippet`).select();
-        $(`${demo}-share-status`).textContent = "Select and copy it yourself (the browser refused the clipboard).";
-      }
-    });
-  }
 }

@@ -7,7 +7,7 @@
 // PLAYGROUND_ENGINE chooses one (default chromium); scripts/test.sh runs the suite once per engine.
 import playwright from "playwright-core";
 import { after, before } from "node:test";
-import { mkdtemp } from "node:fs/promises";
+import { mkdir, mkdtemp, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { serveStatic, DIST } from "./server.mjs";
@@ -48,8 +48,10 @@ export function skipIn(reasons) {
  * for WebKit, an object with the same methods the tests use). `sharedMemory: false` starts WebKit
  * without JavaScriptCore's SharedArrayBuffer option, as WebKitGTK ships by default. `colorScheme: "dark"`
  * makes pages see prefers-color-scheme: dark (Chromium and Firefox; BiDi Firefox ignores emulateMedia).
+ * `thirdPartyStorage: "blocked"` sets the user's "block third-party cookies" (Chromium, Firefox; WebKit
+ * already keeps third-party frames to partitioned storage of their own).
  */
-export async function launchBrowser({ sharedMemory = true, colorScheme } = {}) {
+export async function launchBrowser({ sharedMemory = true, colorScheme, thirdPartyStorage = "allowed" } = {}) {
   if (ENGINE === "webkit") {
     const { launchWebKit } = await import("./webdriver.mjs");
     return launchWebKit({ viewport: VIEWPORT, sharedMemory });
@@ -59,6 +61,8 @@ export async function launchBrowser({ sharedMemory = true, colorScheme } = {}) {
     // a launched browser's new context is just as fresh. Closing the context closes its browser.
     // Firefox's own setting for the scheme pages see (0 dark, 1 light), as a user would choose it.
     const firefoxUserPrefs = colorScheme ? { "layout.css.prefers-color-scheme.content-override": colorScheme === "dark" ? 0 : 1 } : {};
+    // The user's "block third-party cookies" choice (1), which also refuses storage to third-party frames.
+    if (thirdPartyStorage === "blocked") firefoxUserPrefs["network.cookie.cookieBehavior"] = 1;
     const browser = await playwright._bidiFirefox.launch({ executablePath: FIREFOX, headless: true, firefoxUserPrefs });
     const context = await browser.newContext({ viewport: VIEWPORT });
     const closeContext = context.close.bind(context);
@@ -69,6 +73,12 @@ export async function launchBrowser({ sharedMemory = true, colorScheme } = {}) {
     return context;
   }
   const profile = await mkdtemp(join(tmpdir(), "playground-chromium-"));
+  // "Block third-party cookies" in the profile, as a user (or an incognito window) sets it: Chromium then
+  // refuses storage and service workers to frames of another site ("Access is denied for this document").
+  if (thirdPartyStorage === "blocked") {
+    await mkdir(join(profile, "Default"));
+    await writeFile(join(profile, "Default", "Preferences"), JSON.stringify({ profile: { cookie_controls_mode: 1, block_third_party_cookies: true } }));
+  }
   return playwright.chromium.launchPersistentContext(profile, {
     executablePath: CHROMIUM,
     headless: true,

@@ -5,7 +5,8 @@
 import { after, before, describe, test } from "node:test";
 import assert from "node:assert/strict";
 import { readFile } from "node:fs/promises";
-import { ISOLATION_HEADERS, recordedHtml, serveStatic, DIST } from "./server.mjs";
+import { serveStatic, DIST } from "./server.mjs";
+import { playgroundFrame, tutorialSite } from "./tutorial-site.mjs";
 import { launchBrowser, openPage } from "./browser.mjs";
 
 const SEED_RESULT = "333333283333335000000";
@@ -14,34 +15,6 @@ const manifest = JSON.parse(await readFile(`${DIST}/samples/manifest.json`, "utf
 let withoutHeaders;
 let withHeaders;
 let browser;
-
-/** A tutorial's page on another origin that embeds the playground in an iframe. */
-function tutorialPage(playgroundUrl, { isolated, allow }) {
-  const html = `<!doctype html><title>A tutorial</title><link rel="icon" href="data:,"><h1>Threads vs processes</h1>
-<iframe id="demo" src="${playgroundUrl}" width="1000" height="800" ${allow ? 'allow="cross-origin-isolated"' : ""}></iframe>`;
-  return serveStatic("tests/page", {
-    isolation: isolated,
-    routes: {
-      "/tutorial.html": (request, response) => {
-        response.writeHead(200, { "Content-Type": "text/html; charset=utf-8", ...(isolated ? ISOLATION_HEADERS : {}) });
-        response.end(recordedHtml(html));
-      },
-    },
-  });
-}
-
-/** The playground's frame inside the tutorial page, once its API exists. */
-async function playgroundFrame(page, origin) {
-  let frame;
-  for (let i = 0; i < 100 && !frame; i++) {
-    frame = page.frames().find((f) => f.url().startsWith(origin));
-    if (!frame) await page.waitForTimeout(100);
-  }
-  assert.ok(frame, "the playground's iframe loaded");
-  await frame.waitForFunction(() => window.playground !== undefined);
-  await frame.evaluate(() => playground.ready);
-  return frame;
-}
 
 before(async () => {
   withoutHeaders = await serveStatic(DIST, { isolation: false });
@@ -74,8 +47,8 @@ describe("hosts and embeds", () => {
   });
 
   test("embedded in a page that is not isolated: the build without threads explains itself and the rest works", async () => {
-    const tutorial = await tutorialPage(withHeaders.url, { isolated: false, allow: false });
-    const { page, problems } = await openPage(browser, `${tutorial.url}tutorial.html`, { waitForPlayground: false });
+    const tutorial = await tutorialSite(withHeaders.url, { isolated: false, allow: false, otherSite: false });
+    const { page, problems } = await openPage(browser, tutorial.url, { waitForPlayground: false });
     try {
       const frame = await playgroundFrame(page, withHeaders.url);
       assert.equal(await frame.evaluate(() => crossOriginIsolated), false);
@@ -115,8 +88,8 @@ describe("hosts and embeds", () => {
   });
 
   test("embedded with allow=\"cross-origin-isolated\" in an isolated page: threads run", async () => {
-    const tutorial = await tutorialPage(withHeaders.url, { isolated: true, allow: true });
-    const { page, problems } = await openPage(browser, `${tutorial.url}tutorial.html`, { waitForPlayground: false });
+    const tutorial = await tutorialSite(withHeaders.url, { isolated: true, allow: true, otherSite: false });
+    const { page, problems } = await openPage(browser, tutorial.url, { waitForPlayground: false });
     try {
       const frame = await playgroundFrame(page, withHeaders.url);
       assert.equal(await frame.evaluate(() => crossOriginIsolated), true);
