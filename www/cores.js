@@ -5,7 +5,7 @@
 
 const STORAGE_KEY = "playground:cores";
 
-const plural = (count, word) => `${count} ${word}${count === 1 ? "" : "s"}`;
+const plural = (count, word, many = `${word}s`) => `${count} ${count === 1 ? word : many}`;
 
 /** The check's answer kept from earlier in this visit, if it was for the same reported count. */
 function remembered(reported) {
@@ -58,7 +58,7 @@ function describe({ reported, measured, checkMs, wallMs = null, remembered = fal
   } else if (failure !== null) {
     note = `${plural(reported, "thread")} by default, as many as ${logical}: the check of how many run at full speed failed (${failure}).`;
   } else {
-    note = `${plural(reported, "process")} by default: ${logical} (without threads nothing was measured).`;
+    note = `${plural(reported, "process", "processes")} by default: ${logical} (without threads nothing was measured).`;
   }
   return { reported, measured, checkMs, wallMs, defaultThreads: measured ?? reported, note };
 }

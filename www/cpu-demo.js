@@ -1,7 +1,7 @@
 // The CPU demo's section: reads the form, runs through the CPU runtime, shows results, progress and the
 // timeline. Validation, arithmetic and drawing live in Rust; this file only wires them to the page.
 
-import { $, counted, formatMs, prefersDark, redrawOnThemeOrResize, showSource, showStatus } from "./kit.js";
+import { $, breakableNumber, counted, formatMs, prefersDark, redrawOnThemeOrResize, showChartEmpty, showSource, showStatus } from "./kit.js";
 import { chunksOfPlan } from "./process-pool.js";
 import { defaultOf } from "./schema.js";
 import { optionErrors } from "./api-options.js";
@@ -289,7 +289,7 @@ export class CpuDemo {
     $("cpu-ran-on").textContent =
       run.mode === "sequential" ? "1 thread, one chunk after another"
         : run.mode === "processes" ? `${run.threads} processes (own memory each)`
-          : `${run.threads} threads${run.gil ? " under a simulated GIL" : ""}`;
+          : `${counted(run.threads, "thread")}${run.gil ? " under a simulated GIL" : ""}`;
     let speedup = "run sequentially to compare";
     if (run.mode === "sequential") speedup = "1× (this is the baseline)";
     else if (this.lastSequential && sameWork(this.lastSequential.params, run.params)) {
@@ -305,8 +305,10 @@ export class CpuDemo {
         name.textContent = `T${task}`;
         const sum = document.createElement("td");
         const error = run.errors?.find((e) => e.task === task);
-        sum.textContent = value === null ? `lost: its process crashed (${error?.message ?? "no message"})` : groupDigits(value);
-        if (value === null) sum.className = "error";
+        if (value === null) {
+          sum.textContent = `lost: its process crashed (${error?.message ?? "no message"})`;
+          sum.className = "error";
+        } else sum.append(...breakableNumber(groupDigits(value)));
         row.append(name, sum);
         return row;
       }),
@@ -320,11 +322,14 @@ export class CpuDemo {
   #redraw() {
     const canvas = $("cpu-timeline");
     const run = this.lastRun;
-    const rows = run ? (run.mode === "sequential" ? 1 : run.threads) : this.defaultThreads;
-    const kind = run ? (run.mode === "threads" && run.gil ? "gil" : run.mode) : "threads";
+    // Before the first run the chart is its one line of text: there is nothing to draw yet.
+    showChartEmpty(canvas.closest("figure"), !run);
+    if (!run) return;
+    const rows = run.mode === "sequential" ? 1 : run.threads;
+    const kind = run.mode === "threads" && run.gil ? "gil" : run.mode;
     canvas.style.height = `${90 + rows * 36}px`;
-    const flat = new Float64Array((run?.spans.length ?? 0) * 5);
-    run?.spans.forEach((s, i) => flat.set([s.worker, s.task, s.chunk, s.startMs, s.endMs], i * 5));
+    const flat = new Float64Array(run.spans.length * 5);
+    run.spans.forEach((s, i) => flat.set([s.worker, s.task, s.chunk, s.startMs, s.endMs], i * 5));
     try {
       this.bindings.drawTimeline(canvas, flat, rows, kind, prefersDark());
     } catch (error) {

@@ -1,7 +1,7 @@
 // The downloads demo's section: reads the form, runs the Rust downloads (on the page's thread, or on
 // download threads), shows each file's progress, result and the timeline, and keeps the files in
 // the browser's private file system. Checks, hashing, scheduling and drawing live in Rust.
-import { $, cell, formatMs, prefersDark, redrawOnThemeOrResize, showSource } from "./kit.js";
+import { $, cell, fileNameCell, formatMs, prefersDark, redrawOnThemeOrResize, showChartEmpty, showHash, showSource, watchOverflow } from "./kit.js";
 import { DownloadThreads } from "./io-threads.js";
 import { SavedFiles } from "./saved-files.js";
 import { simulatedNetworkReady } from "./isolation.js";
@@ -57,6 +57,8 @@ export class DownloadsDemo {
     $("dl-files-body").addEventListener("click", (event) => this.#onRowButton(event));
     $("dl-saved-clear").addEventListener("click", () => this.#clearSaved());
     redrawOnThemeOrResize([$("dl-timeline")], () => this.#redraw());
+    watchOverflow($("dl-files").parentElement, "Every file of the last run");
+    watchOverflow($("dl-saved-table").parentElement, "Saved files");
     this.#fillNetworkFields();
     if (networkOff) this.#withoutSimulatedNetwork(networkOff);
     this.#showSource();
@@ -341,9 +343,8 @@ export class DownloadsDemo {
         link.type = "button";
         link.textContent = "Save to disk";
         link.addEventListener("click", () => saveToDisk(f.file, f.name));
-        const name = cell(f.name, "name");
-        if (f.url) name.title = f.url;
-        const hash = f.sha256 ? cell(f.sha256, "hash") : cell("not checked (no SHA-256 was recorded when it was saved)", "muted");
+        const name = fileNameCell(f.name, f.url ? `${f.name}\n${f.url}` : f.name);
+        const hash = f.sha256 ? showHash(cell(""), f.sha256, f.name) : cell("not checked (no SHA-256 was recorded when it was saved)", "muted");
         row.append(name, cell(formatBytes(f.bytes)), hash, cell(link));
         return row;
       }),
@@ -398,7 +399,12 @@ export class DownloadsDemo {
         bar.max = 1;
         bar.value = 0;
         bar.setAttribute("aria-label", `Progress of ${p.name ?? p.url}`);
-        row.append(cell(p.name ?? p.url, "name"), cell(bar), cell("–"), cell("–", "hash"), cell("queued"));
+        // data-label: what each cell is where a phone shows the row as a block (style.css).
+        const time = cell("–", "time");
+        time.dataset.label = "Time";
+        const hash = cell("–", "hash");
+        hash.dataset.label = "SHA-256";
+        row.append(fileNameCell(p.name ?? p.url), cell(bar), time, hash, cell("queued", "wide"));
         return row;
       }),
     );
@@ -482,14 +488,15 @@ export class DownloadsDemo {
 
   #redraw() {
     const canvas = $("dl-timeline");
-    const rows = Math.max(this.lastRun?.files.length ?? 6, 3);
-    canvas.style.height = `${Math.min(60 + rows * 26, 420)}px`;
     const run = this.lastRun;
-    const caption = run
-      ? `${MODE_TITLES[run.mode.mode]}${run.mode.limit ? ` (${run.mode.limit})` : ""}: ${run.files.length} files in ${formatMs(run.wallMs)}`
-      : "Run a download to see one row per file here";
+    // Before the first run the chart is its one line of text: there is nothing to draw yet.
+    showChartEmpty(canvas.closest("figure"), !run);
+    if (!run) return;
+    const rows = Math.max(run.files.length, 3);
+    canvas.style.height = `${Math.min(60 + rows * 26, 420)}px`;
+    const caption = `${MODE_TITLES[run.mode.mode]}${run.mode.limit ? ` (${run.mode.limit})` : ""}: ${run.files.length} files in ${formatMs(run.wallMs)}`;
     try {
-      this.bindings.drawDownloadTimeline(canvas, run?.flat ?? new Float64Array(), run?.files.map((f) => f.name) ?? [], caption, prefersDark());
+      this.bindings.drawDownloadTimeline(canvas, run.flat, run.files.map((f) => f.name), caption, prefersDark());
     } catch (error) {
       this.#showError(error);
     }
@@ -605,11 +612,11 @@ function fillRow(row, file, index) {
   const bar = row.cells[1].firstChild;
   bar.value = file.ok ? 1 : bar.value || 0;
   row.cells[2].textContent = formatMs(file.endMs - file.startMs);
-  row.cells[3].textContent = file.sha256 ? `${file.sha256.slice(0, 16)}…` : "–";
-  row.cells[3].title = file.sha256 ?? "";
+  if (file.sha256) showHash(row.cells[3], file.sha256, file.name);
+  else row.cells[3].replaceChildren("–");
   const result = row.cells[4];
   result.replaceChildren();
-  result.className = file.ok ? "ok" : "error";
+  result.className = `wide ${file.ok ? "ok" : "error"}`;
   if (file.ok) {
     result.textContent = `${formatBytes(file.bytes)}${file.verified ? ", matches the manifest" : ""}`;
   } else {

@@ -4,7 +4,7 @@
 // run 4,096 spans, so a page left open for a day of clicks (or a tutorial's loop over the API) would
 // otherwise grow without end. The panel and both exports say how many runs were dropped.
 
-import { $ } from "./kit.js";
+import { $, watchOverflow } from "./kit.js";
 
 /** A CSV field: quoted when it holds a comma, a quote or a line break (RFC 4180). */
 function csvField(value) {
@@ -36,6 +36,7 @@ export class RunHistory {
       <p><button type="button" id="${demo}-export-csv" disabled>Export CSV</button>
          <button type="button" id="${demo}-export-json" disabled>Export JSON</button></p>`;
     $(sectionId).append(panel);
+    watchOverflow(panel.querySelector(".table-scroll"), "Your last runs");
     $(`${demo}-export-csv`).addEventListener("click", () => this.#save("csv"));
     $(`${demo}-export-json`).addEventListener("click", () => this.#save("json"));
   }

@@ -19,6 +19,96 @@ export function cell(content, className) {
   return td;
 }
 
+/**
+ * An exact number written with group separators ("333,333,283,333,335,000,000") as nodes that a
+ * narrow screen may wrap only after a separator: each group stays whole, and a <wbr> after every
+ * comma is the one place a line may break. The text (textContent) is the number, unchanged.
+ */
+export function breakableNumber(grouped) {
+  const parts = grouped.split(",");
+  return parts.flatMap((part, i) => (i < parts.length - 1 ? [`${part},`, document.createElement("wbr")] : [part]));
+}
+
+/**
+ * A file name (or address) in a table cell: one line, cut with an ellipsis when narrow; the full name
+ * shows on hover (its title) and when the name is focused (tap or Tab: style.css lets it wrap then).
+ */
+export function fileNameCell(name, title = name) {
+  const text = Object.assign(document.createElement("span"), { className: "file-name", textContent: name, title, tabIndex: 0 });
+  return cell(text, "name");
+}
+
+/**
+ * Fills `td` with a SHA-256: the whole hash is the cell's text (select it, search for it), shown cut
+ * short with an ellipsis, the full hash as its title, and a button that copies it. Where the browser
+ * refuses the clipboard (an embed without the permission), the button selects the hash instead and
+ * says so, for the reader to copy it themselves.
+ */
+export function showHash(td, sha256, what) {
+  td.classList.add("hash");
+  const text = Object.assign(document.createElement("span"), { className: "hash-text", textContent: sha256, title: sha256 });
+  const copy = Object.assign(document.createElement("button"), { type: "button", className: "copy-hash", title: "Copy the full SHA-256" });
+  const label = `Copy the SHA-256 of ${what}`;
+  copy.setAttribute("aria-label", label);
+  copy.addEventListener("click", async () => {
+    let state = "copied";
+    try {
+      await navigator.clipboard.writeText(sha256);
+    } catch {
+      getSelection()?.selectAllChildren(text);
+      state = "selected";
+    }
+    copy.dataset.state = state;
+    copy.setAttribute("aria-label", state === "copied" ? "Copied" : "The browser refused the clipboard: the hash is selected, copy it from there");
+    setTimeout(() => {
+      delete copy.dataset.state;
+      copy.setAttribute("aria-label", label);
+    }, 2000);
+  });
+  td.replaceChildren(text, copy);
+  return td;
+}
+
+/**
+ * Watches a sideways-scrolling container (a wide table's wrapper, a code pane): while its content is
+ * wider than it, it is a named region a keyboard can reach (Tab to it, then the arrow keys scroll), and
+ * `data-overflowing` ("start", "middle", "end": where the view is) lets style.css show a "scroll"
+ * hint and a shadow on each side that hides content. While everything fits it is none of these, so it
+ * adds no stop to the Tab order. Returns a function that checks again (after new content).
+ */
+export function watchOverflow(container, label) {
+  const update = () => {
+    const hidden = container.scrollWidth - container.clientWidth;
+    const overflowing = hidden > 1;
+    if (overflowing) {
+      const left = container.scrollLeft;
+      container.dataset.overflowing = left < 1 ? "start" : left >= hidden - 1 ? "end" : "middle";
+      container.tabIndex = 0;
+      container.setAttribute("role", "region");
+      container.setAttribute("aria-label", `${label} (scrolls sideways)`);
+    } else if (container.dataset.overflowing) {
+      delete container.dataset.overflowing;
+      container.removeAttribute("tabindex");
+      container.removeAttribute("role");
+      container.removeAttribute("aria-label");
+    }
+  };
+  const observer = new ResizeObserver(update);
+  observer.observe(container);
+  for (const child of container.children) observer.observe(child);
+  container.addEventListener("scroll", update, { passive: true });
+  update();
+  return update;
+}
+
+/**
+ * Shows `figure` (a chart) empty, as its one line of text saying what will appear, or drawn.
+ * An empty chart takes a line, not the canvas's height (style.css hides the canvas and the legend).
+ */
+export function showChartEmpty(figure, empty) {
+  figure.toggleAttribute("data-empty", empty);
+}
+
 /** Writes a demo's status line; an error is styled as one (and read out: the line is aria-live). */
 export function showStatus(element, message, isError = false) {
   element.textContent = message;
@@ -70,6 +160,9 @@ export async function takeJobsInTurn(jobs, workers, run, keepGoing = () => true)
 export async function showSource(element, paths) {
   const list = [paths].flat();
   element.dataset.source = list.join(" ");
+  // The pane (a <pre>) scrolls sideways on a narrow screen: named after its caption.
+  const pane = element.closest("pre");
+  const recheck = pane ? watchOverflow(pane, pane.closest("figure")?.querySelector("figcaption")?.textContent.trim() || "Source code") : () => {};
   try {
     const texts = await Promise.all(
       list.map(async (path) => {
@@ -83,4 +176,5 @@ export async function showSource(element, paths) {
     element.textContent = `The source could not be loaded (${error.message}); it is ${list.join(" and ")} in the repository.`;
     element.classList.add("error");
   }
+  recheck();
 }

@@ -1,7 +1,7 @@
 // The threads-vs-processes lab: side-by-side comparison, crash isolation, the shared counter, the
 // simulated GIL, the Amdahl sweep and the frozen page. Work runs in processes (www/process.js) and
 // in Rust; this file wires buttons, tables and the JS API (compare, counter, sweep, freeze).
-import { $, cell, formatMs, prefersDark, redrawOnThemeOrResize, showSource } from "./kit.js";
+import { $, cell, formatMs, prefersDark, redrawOnThemeOrResize, showChartEmpty, showSource, watchOverflow } from "./kit.js";
 import { THREADS_UNAVAILABLE } from "./cpu-demo.js";
 import { ProcessPool, chunksOfPlan } from "./process-pool.js";
 import { ThreadProcess, activeBuild } from "./process.js";
@@ -57,6 +57,9 @@ export class Lab {
     /** `{ counterMethods, serialTask, freezeJob, freezeCall }`: the lab's constants, from Rust. */
     this.constants = bindings.labConstants();
     $("lab-freeze-rust").textContent = this.constants.freezeCall;
+    watchOverflow($("lab-freeze-rust").closest("pre"), "The Rust that ran");
+    for (const [id, label] of [["lab-compare-table", "Side by side"], ["lab-counter-table", "One counter, four ways"], ["lab-gil-table", "Threads with and without the GIL"]])
+      watchOverflow($(id).parentElement, label);
     const { tasks, n } = this.constants.experimentJob;
     $("lab-compare").textContent = `Compare on ${tasks} × n = ${n.toLocaleString("en-US")}`;
     $("lab-workers").value = String(this.experimentWorkers);
@@ -452,6 +455,9 @@ export class Lab {
   #drawSweep() {
     const canvas = $("lab-sweep-chart");
     const sweep = this.lastSweep;
+    // Before the first sweep the chart is its one line of text: there is nothing to draw yet.
+    showChartEmpty(canvas.closest("figure"), !sweep);
+    if (!sweep) return;
     const caption = sweep
       ? `${sweep.mode === "threads" ? "Threads" : "Processes"}, serial part ${Math.round(sweep.serialFraction * 100)} %`
       : "Run the sweep to see the speedup per worker count";

@@ -1,10 +1,16 @@
 // The web server lab's section: presets, the load form, the four models run in a process (its event
 // loop and thread pool serve; src/web/server.rs), the results table with the queueing-theory bound,
 // and the timeline of the first requests. `playground.server()` runs one model the same way.
-import { $, cell, formatMs, prefersDark, redrawOnThemeOrResize, showSource, showStatus } from "./kit.js";
+import { $, cell, formatMs, prefersDark, redrawOnThemeOrResize, showChartEmpty, showSource, showStatus, watchOverflow } from "./kit.js";
 import { THREADS_UNAVAILABLE } from "./cpu-demo.js";
 
+/** Requests the timeline shows: 20, or 10 on a narrow screen (a phone), where 20 rows would not read. */
 const TIMELINE_ROWS = 20;
+const NARROW_TIMELINE_ROWS = 10;
+const NARROW_PX = 560;
+/** Each row's height (CSS px), and the caption, axis and margins around the rows (src/charts/downloads.rs). */
+const TIMELINE_ROW_PX = 22;
+const TIMELINE_FRAME_PX = 72;
 const rate = (perSecond) => (Number.isFinite(perSecond) ? `${perSecond.toFixed(1)}/s` : "∞");
 
 export class ServerDemo {
@@ -48,6 +54,10 @@ export class ServerDemo {
       if (button) this.#draw(button.dataset.model);
     });
     redrawOnThemeOrResize([$("server-timeline")], () => this.#draw(this.shown));
+    /** The last sweep's points, redrawn on a new size or colour scheme: `[clients, points, ioMs, cpuMs]`. */
+    this.lastSweep = null;
+    redrawOnThemeOrResize([$("server-sweep-chart")], () => this.lastSweep && this.#drawSweep(...this.lastSweep));
+    watchOverflow($("server-table").parentElement, "The four models' results");
     this.#applyPreset();
   }
 
@@ -183,6 +193,8 @@ export class ServerDemo {
 
   #drawSweep(clients, points, ioMs, cpuMs) {
     const canvas = $("server-sweep-chart");
+    this.lastSweep = [clients, points, ioMs, cpuMs];
+    showChartEmpty(canvas.closest("figure"), false);
     const throughputs = this.models.flatMap((model) => clients.map((c) => points.find((p) => p.model === model && p.clients === c)?.throughput ?? Number.NaN));
     try {
       this.bindings.drawSaturation(canvas, new Float64Array(clients), this.models, new Float64Array(throughputs), `Database call ${ioMs} ms, CPU ${cpuMs} ms per request`, prefersDark());
@@ -213,13 +225,24 @@ export class ServerDemo {
         const r = this.results.get(model);
         const tr = document.createElement("tr");
         const bar = Object.assign(document.createElement("span"), { className: "bar" });
-        bar.style.width = `${Math.max(2, (r.throughput / fastest) * 8)}rem`;
+        bar.style.setProperty("--share", String(r.throughput / fastest));
         const through = document.createElement("span");
         through.append(bar, rate(r.throughput));
         const show = Object.assign(document.createElement("button"), { type: "button", textContent: "show" });
         show.dataset.model = model;
         const name = model === "thread-pool" ? `thread pool of ${r.poolSize}` : model;
-        tr.append(cell(name), cell(through), cell(`${rate(r.bound)} (${((r.throughput / r.bound) * 100).toFixed(0)} % of it)`), cell(formatMs(r.p50)), cell(formatMs(r.p95)), cell(formatMs(r.p99)), cell(show));
+        // data-label: what each figure is where a phone shows the row as a block (style.css).
+        const figures = [
+          [`${rate(r.bound)} (${((r.throughput / r.bound) * 100).toFixed(0)} % of it)`, "Bound"],
+          [formatMs(r.p50), "p50"],
+          [formatMs(r.p95), "p95"],
+          [formatMs(r.p99), "p99"],
+        ].map(([text, label]) => {
+          const td = cell(text, label.toLowerCase());
+          td.dataset.label = label;
+          return td;
+        });
+        tr.append(cell(name, "model"), cell(through, "throughput"), ...figures, cell(show, "show"));
         return tr;
       }),
     );
@@ -230,11 +253,17 @@ export class ServerDemo {
     const canvas = $("server-timeline");
     const result = model ? this.results.get(model) : null;
     this.shown = result ? model : null;
-    const first = result?.requests.slice(0, TIMELINE_ROWS) ?? [];
+    // Before the first run the chart is its one line of text: there is nothing to draw yet.
+    showChartEmpty(canvas.closest("figure"), !result);
+    if (!result) return;
+    const rows = canvas.parentElement.clientWidth < NARROW_PX ? NARROW_TIMELINE_ROWS : TIMELINE_ROWS;
+    const first = result.requests.slice(0, rows);
+    $("server-timeline-rows").textContent = String(first.length);
+    canvas.style.height = `${TIMELINE_FRAME_PX + Math.max(first.length, 3) * TIMELINE_ROW_PX}px`;
     // Queued (arrival → pickup), waiting on I/O (pickup → I/O done), then computing (I/O done → answer).
     const flat = new Float64Array(first.flatMap((r, i) => [i, r.arriveMs, r.startMs - r.arriveMs, r.ioEndMs, r.endMs, 1]));
     const names = first.map((r) => `request ${r.id} (w${r.worker})`);
-    const caption = result ? `${model}: the first ${first.length} requests` : "Run the models to see the first requests here";
+    const caption = `${model}: the first ${first.length} requests`;
     try {
       this.bindings.drawDownloadTimeline(canvas, flat, names, caption, prefersDark());
     } catch (error) {

@@ -5,10 +5,19 @@ use plotters::coord::Shift;
 use plotters::prelude::*;
 
 use super::theme::Theme;
+use super::timeline::row_height;
+use super::Legibility;
 use crate::model::downloads::FileSpan;
 
 /// Row labels longer than this are cut with an ellipsis, so the bars keep the width.
 const MAX_LABEL_CHARS: usize = 20;
+
+/// The row labels' size: at least 11 CSS px, legible on a phone.
+const ROW_LABEL_PX: u32 = 11;
+
+/// The widest label column, and the share of a narrow chart (a phone) it may take at most.
+const LABEL_AREA_PX: u32 = 128;
+const LABEL_AREA_SHARE: f64 = 0.36;
 
 /// Draws one row per entry of `names` (a file's row is its `FileSpan::file`).
 pub fn draw_download_timeline<DB: DrawingBackend>(
@@ -17,7 +26,7 @@ pub fn draw_download_timeline<DB: DrawingBackend>(
     names: &[String],
     caption: &str,
     theme: &Theme,
-) -> Result<(), DrawingAreaErrorKind<DB::ErrorType>> {
+) -> Result<Legibility, DrawingAreaErrorKind<DB::ErrorType>> {
     area.fill(&theme.background)?;
     let rows = names
         .len()
@@ -26,26 +35,30 @@ pub fn draw_download_timeline<DB: DrawingBackend>(
     let end = spans.iter().map(|s| s.end_ms).fold(0.0, f64::max);
     let x_end = (end * 1.04).max(1.0);
     let text = |size: u32| theme.text(size);
+    // On a phone the names give up width to the bars; fewer characters fit (about 6 px each).
+    let width = area.dim_in_pixel().0;
+    let label_area = LABEL_AREA_PX.min((f64::from(width) * LABEL_AREA_SHARE) as u32);
+    let max_chars = MAX_LABEL_CHARS.min(label_area as usize / 6).max(4);
 
     let mut chart = ChartBuilder::on(area)
         .caption(caption, text(14))
         .margin(8)
         .x_label_area_size(34)
-        .y_label_area_size(128)
+        .y_label_area_size(label_area)
         // Row 0 at the top, like the file list beside it.
         .build_cartesian_2d(0.0..x_end, (0u32..rows - 1).into_segmented())?;
 
     let label = |row: u32| {
         let name = names.get(row as usize).map_or("", String::as_str);
-        if name.chars().count() > MAX_LABEL_CHARS {
-            let cut: String = name.chars().take(MAX_LABEL_CHARS - 1).collect();
+        if name.chars().count() > max_chars {
+            let cut: String = name.chars().take(max_chars - 1).collect();
             format!("{cut}…")
         } else {
             name.to_owned()
         }
     };
     theme
-        .mesh(&mut chart, 11)
+        .mesh(&mut chart, ROW_LABEL_PX)
         .disable_y_mesh()
         .x_desc("milliseconds since the run started")
         // Whole milliseconds, unless the whole run took less than ten.
@@ -73,5 +86,10 @@ pub fn draw_download_timeline<DB: DrawingBackend>(
             bar
         })
     }))?;
-    area.present()
+    let row_px = row_height(&chart, rows);
+    area.present()?;
+    Ok(Legibility {
+        label_px: ROW_LABEL_PX,
+        row_px: Some(row_px),
+    })
 }

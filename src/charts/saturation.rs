@@ -5,6 +5,10 @@ use plotters::coord::Shift;
 use plotters::prelude::*;
 
 use super::theme::{Theme, TASK_COLORS};
+use super::Legibility;
+
+/// The axis labels' size: at least 11 CSS px, legible on a phone.
+const LABEL_PX: u32 = 12;
 
 /// Draws one line per `(model name, throughput per client count)`; `clients` is the x of every point.
 pub fn draw_saturation<DB: DrawingBackend>(
@@ -13,7 +17,7 @@ pub fn draw_saturation<DB: DrawingBackend>(
     series: &[(&str, Vec<f64>)],
     caption: &str,
     theme: &Theme,
-) -> Result<(), DrawingAreaErrorKind<DB::ErrorType>> {
+) -> Result<Legibility, DrawingAreaErrorKind<DB::ErrorType>> {
     area.fill(&theme.background)?;
     let x_end = clients.iter().copied().fold(1.0, f64::max);
     let y_end = series
@@ -30,7 +34,7 @@ pub fn draw_saturation<DB: DrawingBackend>(
         .y_label_area_size(52)
         .build_cartesian_2d(0.0..x_end * 1.05, 0.0..y_end)?;
     theme
-        .mesh(&mut chart, 12)
+        .mesh(&mut chart, LABEL_PX)
         .x_desc("concurrent clients")
         .y_desc("requests per second")
         .x_label_formatter(&|c| format!("{c:.0}"))
@@ -54,5 +58,9 @@ pub fn draw_saturation<DB: DrawingBackend>(
         )?;
     }
     theme.legend(&mut chart)?;
-    area.present()
+    area.present()?;
+    Ok(Legibility {
+        label_px: LABEL_PX,
+        row_px: None,
+    })
 }

@@ -5,6 +5,10 @@ use plotters::coord::Shift;
 use plotters::prelude::*;
 
 use super::theme::{Theme, TASK_COLORS};
+use super::Legibility;
+
+/// The axis labels' size: at least 11 CSS px, legible on a phone.
+const LABEL_PX: u32 = 12;
 use crate::model::amdahl::amdahl_speedup;
 
 /// Draws `measured` `(workers, speedup)` points up to `max_workers`; `fitted` is the serial fraction.
@@ -15,7 +19,7 @@ pub fn draw_speedup<DB: DrawingBackend>(
     max_workers: u32,
     caption: &str,
     theme: &Theme,
-) -> Result<(), DrawingAreaErrorKind<DB::ErrorType>> {
+) -> Result<Legibility, DrawingAreaErrorKind<DB::ErrorType>> {
     area.fill(&theme.background)?;
     let max_workers = f64::from(max_workers.max(2));
     let top = measured
@@ -32,7 +36,7 @@ pub fn draw_speedup<DB: DrawingBackend>(
         .y_label_area_size(44)
         .build_cartesian_2d(0.8..max_workers + 0.2, 0.0..top)?;
     theme
-        .mesh(&mut chart, 12)
+        .mesh(&mut chart, LABEL_PX)
         .x_desc("workers")
         .y_desc("speedup (×)")
         .x_labels(max_workers as usize)
@@ -76,5 +80,9 @@ pub fn draw_speedup<DB: DrawingBackend>(
             .map(|&point| Circle::new(point, 5, dots.filled())),
     )?;
     theme.legend(&mut chart)?;
-    area.present()
+    area.present()?;
+    Ok(Legibility {
+        label_px: LABEL_PX,
+        row_px: None,
+    })
 }

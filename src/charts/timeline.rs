@@ -1,12 +1,18 @@
 //! The per-worker timeline (a Gantt chart): one row per worker thread, one bar per chunk.
 
+use plotters::coord::ranged1d::SegmentedCoord;
+use plotters::coord::types::{RangedCoordf64, RangedCoordu32};
 use plotters::coord::Shift;
 use plotters::prelude::*;
 use plotters::style::text_anchor::{HPos, Pos, VPos};
 
 use super::theme::Theme;
+use super::Legibility;
 use crate::exec::cpu::SERIAL_TASK;
 use crate::model::timeline::Timeline;
+
+/// The row labels' size: at least 11 CSS px, legible on a phone.
+const ROW_LABEL_PX: u32 = 12;
 
 /// Bars narrower than this many pixels carry no text label; their task shows through the colour.
 const MIN_LABELLED_BAR_PX: i32 = 34;
@@ -26,7 +32,7 @@ pub fn draw_timeline<DB: DrawingBackend>(
     rows: u32,
     labels: TimelineLabels<'_>,
     theme: &Theme,
-) -> Result<(), DrawingAreaErrorKind<DB::ErrorType>> {
+) -> Result<Legibility, DrawingAreaErrorKind<DB::ErrorType>> {
     area.fill(&theme.background)?;
     let rows = rows.max(timeline.workers().last().map_or(1, |w| w + 1));
     // plotters integer ranges include their end: 0..rows - 1 is exactly `rows` segments.
@@ -43,7 +49,7 @@ pub fn draw_timeline<DB: DrawingBackend>(
 
     let prefix = labels.row_prefix;
     theme
-        .mesh(&mut chart, 12)
+        .mesh(&mut chart, ROW_LABEL_PX)
         .disable_y_mesh()
         .x_desc("milliseconds since the run started")
         // Whole milliseconds, unless the whole run took less than ten.
@@ -101,5 +107,18 @@ pub fn draw_timeline<DB: DrawingBackend>(
         .collect();
     chart.draw_series(bar_labels)?;
 
-    area.present()
+    let row_px = row_height(&chart, rows);
+    area.present()?;
+    Ok(Legibility {
+        label_px: ROW_LABEL_PX,
+        row_px: Some(row_px),
+    })
+}
+
+/// The height of one row on the backend: the plotting area shared by `rows` equal rows.
+pub(crate) fn row_height<DB: DrawingBackend>(
+    chart: &ChartContext<'_, DB, Cartesian2d<RangedCoordf64, SegmentedCoord<RangedCoordu32>>>,
+    rows: u32,
+) -> f64 {
+    f64::from(chart.plotting_area().dim_in_pixel().1) / f64::from(rows.max(1))
 }
