@@ -108,7 +108,7 @@ describe("the form against Rust's schema", () => {
     await page.close();
   });
 
-  test("each demo's share link carries exactly the schema's URL keys of its filled, visible fields", async () => {
+  test("each demo's share link carries the schema's URL keys of its filled, visible fields, numbers plainly, and leaves this device's counts out", async () => {
     const { page, problems } = await openPage(browser, server.url);
     await page.evaluate(() => playground.ready);
     const { schema } = await renderedAndSchema(page);
@@ -123,7 +123,10 @@ describe("the form against Rust's schema", () => {
           value: e.type === "checkbox" ? (e.checked ? "1" : "") : e.value,
           visible: !e.closest("[hidden]"),
         }));
-        if (value !== "" && visible) expected[field.key] = value;
+        // A count the page set from this device's cores (`perDevice`, untouched here) is the reader's
+        // to set; a number goes without digit separators ("10,000,000" → "10000000").
+        const plain = ["whole", "decimal", "slider"].includes(field.kind) ? value.replace(/[,_\s]/g, "") : value;
+        if (plain !== "" && visible && !field.perDevice) expected[field.key] = plain;
       }
       const carried = Object.fromEntries([...link.searchParams].filter(([key]) => key !== "demo"));
       assert.deepEqual(carried, expected, `${demo}'s link`);

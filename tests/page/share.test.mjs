@@ -209,3 +209,158 @@ describe("links, embeds and exports", () => {
     await page.close();
   });
 });
+
+// A link carries the author's experiment, not the author's machine: counts the page sets from the
+// device's cores are left out (or written `all`), a count above the reader's per-core limit is
+// clamped with a note, numbers are written without digit separators, and the link always runs.
+describe("portable links", () => {
+  /** The value of each field as a page with no link shows it here: the reader's own defaults. */
+  async function plainPageValues(ids) {
+    const { page, problems } = await open("");
+    const values = {};
+    for (const id of ids) values[id] = await page.inputValue(`#${id}`);
+    assert.deepEqual(problems, []);
+    await page.close();
+    return values;
+  }
+
+  const digitsOf = (text) => text.replace(/[,_\s]/g, "");
+  /** In the page: the CPU demo finished a run, or refused one ("Nothing ran: …"): a test need not wait out its timeout. */
+  const finishedOrRefused = () => playground.lastCpuRun !== null || /Nothing ran/.test(document.getElementById("cpu-status").textContent);
+
+  for (const run of ["processes", "threads"]) {
+    test(`a link asking for 16 threads and 16 processes (run=${run}) clamps to this device's cores, says so, and runs`, async (t) => {
+      const tasks = 3;
+      const n = 2_000_000;
+      const { page, problems } = await open(`?demo=cpu&tasks=${tasks}&n=${n}&threads=16&processes=16&autorun=1&run=${run}`);
+      const { cores, hardware, threadsBuild } = await page.evaluate(() => ({
+        cores: playground.cores.reported,
+        hardware: navigator.hardwareConcurrency,
+        threadsBuild: playground.isolation.threads,
+      }));
+      assert.equal(cores, hardware, "the page's limit is the core count the browser reports");
+      if (cores >= 16) return t.skip(`this device reports ${cores} cores: 16 threads fit, nothing to clamp`);
+      if (run === "threads" && !threadsBuild) return t.skip("this page runs the build without threads");
+      await page.waitForFunction(finishedOrRefused, null, { timeout: 120_000 });
+      assert.equal(await page.inputValue("#cpu-threads"), String(cores), "threads clamped to the reported cores");
+      assert.equal(await page.inputValue("#cpu-processes"), "16", "16 processes are within the fixed limit of 16");
+      assert.equal(await page.isVisible("#env-notice"), true, "the clamp is said on the page");
+      const notice = await page.textContent("#env-notice");
+      assert.match(notice, new RegExp(`\\b16\\b[^.]*\\bthreads?\\b|\\bthreads?\\b[^.]*\\b16\\b`, "i"), notice);
+      assert.match(notice, new RegExp(`\\b${cores}\\b`), `the note names this device's ${cores}: ${notice}`);
+      assert.doesNotMatch(notice, /above the limit|Nothing ran/, notice);
+      const result = await page.evaluate(() => playground.lastCpuRun);
+      assert.ok(result, `a run finished; the page says: ${await page.textContent("#cpu-status")}`);
+      assert.equal(result.mode, run);
+      if (run === "threads") assert.equal(result.threads, cores);
+      assert.deepEqual(result.results, Array(tasks).fill(sumOfSquaresBelow(n)), "the exact sums, by the closed formula");
+      assert.equal(await page.textContent("#cpu-threads-error"), "", "no message under Threads");
+      assert.deepEqual(problems, []);
+      await page.close();
+    });
+  }
+
+  test("a link with numbers no device accepts keeps those defaults, says so, and still runs", async () => {
+    const { page, problems } = await open("?demo=cpu&tasks=2&n=5000000000&threads=lots&processes=0&autorun=1&run=processes");
+    const own = await plainPageValues(["cpu-n", "cpu-threads", "cpu-processes"]);
+    await page.waitForFunction(finishedOrRefused, null, { timeout: 120_000 });
+    const notice = await page.textContent("#env-notice");
+    assert.match(notice, /n=5000000000 is above 1,000,000,000, the most n per task can be; kept the default/);
+    assert.match(notice, /threads=lots is not a whole number from 1 to \d+; kept the default/);
+    assert.match(notice, /processes=0 is below 1, the least Processes can be; kept the default/);
+    for (const id of ["cpu-n", "cpu-threads", "cpu-processes"]) assert.equal(await page.inputValue(`#${id}`), own[id], id);
+    const run = await page.evaluate(() => playground.lastCpuRun);
+    assert.ok(run, `a run finished; the page says: ${await page.textContent("#cpu-status")}`);
+    const n = Number(own["cpu-n"].replace(/,/g, ""));
+    assert.deepEqual([run.mode, run.results], ["processes", [sumOfSquaresBelow(n), sumOfSquaresBelow(n)]]);
+    assert.deepEqual(problems, []);
+    await page.close();
+  });
+
+  test("the lab's counter threads and the server's pool above this device's limit are clamped with a note", async () => {
+    const lab = await open("?demo=processes&counterThreads=64&workers=16");
+    const cores = await lab.page.evaluate(() => playground.cores.reported);
+    assert.equal(await lab.page.inputValue("#lab-counter-threads"), String(cores));
+    assert.equal(await lab.page.inputValue("#lab-workers"), "16", "16 workers are within the fixed limit of 16");
+    assert.match(await lab.page.textContent("#env-notice"), new RegExp(`\\b64\\b.*\\b${cores}\\b`));
+    const server = await open(`?demo=server&pool=999`);
+    const maxPool = 4 * cores;
+    assert.equal(await server.page.inputValue("#server-pool"), String(maxPool), "4 threads per core at most");
+    assert.match(await server.page.textContent("#env-notice"), new RegExp(`\\b999\\b.*\\b${maxPool}\\b`));
+    assert.deepEqual([...lab.problems, ...server.problems], []);
+    await lab.page.close();
+    await server.page.close();
+  });
+
+  test("a share link writes numbers plainly and leaves out counts still at this device's default", async () => {
+    const { page, problems } = await open("");
+    const { defaultThreads } = await page.evaluate(() => playground.cores);
+    await page.fill("#cpu-n", "100,000,000");
+    await page.dispatchEvent("#cpu-n", "change");
+    await page.click("#cpu-share summary");
+    await page.waitForFunction(() => document.getElementById("cpu-share-link").value !== "");
+    const shared = await page.inputValue("#cpu-share-link");
+    const link = new URL(shared);
+    assert.equal(link.searchParams.get("n"), "100000000");
+    assert.doesNotMatch(link.search, /%2C|,/i, "no digit separators in the link");
+    for (const key of ["threads", "processes"]) assert.ok([null, "all"].includes(link.searchParams.get(key)), `${key} at this device's default: ${shared}`);
+    assert.doesNotMatch(page.url(), /%2C/i, "the address bar's link is plain too");
+    // A count the author chose is kept (1 is on every device; where 1 is the default, 1 is left out).
+    await page.fill("#cpu-threads", "1");
+    await page.dispatchEvent("#cpu-threads", "change");
+    const chosen = new URL(await page.inputValue("#cpu-share-link"));
+    assert.equal(chosen.searchParams.get("threads"), defaultThreads === 1 ? null : "1");
+    // The plain link reopens the same n.
+    const reopened = await open(link.search);
+    assert.equal(digitsOf(await reopened.page.inputValue("#cpu-n")), "100000000");
+    assert.deepEqual([...problems, ...reopened.problems], []);
+    await reopened.page.close();
+    await page.close();
+  });
+
+  test("old links with digit separators still open: n=100%2C000%2C000 and n=100_000_000 run with n = 100,000,000", async () => {
+    const n = 100_000_000;
+    const { page, problems } = await open("?demo=cpu&tasks=1&n=100%2C000%2C000&autorun=1&run=sequential");
+    assert.equal(digitsOf(await page.inputValue("#cpu-n")), String(n));
+    await page.waitForFunction(finishedOrRefused, null, { timeout: 120_000 });
+    const run = await page.evaluate(() => playground.lastCpuRun);
+    assert.deepEqual([run.mode, run.results], ["sequential", [sumOfSquaresBelow(n)]]);
+    assert.equal(await page.isHidden("#env-notice"), true, "nothing to say about a well-formed old link");
+    const underscores = await open("?demo=cpu&n=100_000_000");
+    assert.equal(digitsOf(await underscores.page.inputValue("#cpu-n")), String(n));
+    assert.equal(await underscores.page.isHidden("#env-notice"), true);
+    assert.deepEqual([...problems, ...underscores.problems], []);
+    await underscores.page.close();
+    await page.close();
+  });
+
+  test("`all` opens with the reader's own default in every count the page sets from the device", async () => {
+    const ids = ["cpu-threads", "cpu-processes", "lab-workers", "lab-counter-threads", "lab-sweep-max", "server-pool"];
+    const own = await plainPageValues(ids);
+    const links = {
+      cpu: ["threads", "processes"],
+      processes: ["workers", "counterThreads", "sweepMax"],
+      server: ["pool"],
+    };
+    const idOf = { threads: "cpu-threads", processes: "cpu-processes", workers: "lab-workers", counterThreads: "lab-counter-threads", sweepMax: "lab-sweep-max", pool: "server-pool" };
+    for (const [demo, keys] of Object.entries(links)) {
+      const { page, problems } = await open(`?demo=${demo}&${keys.map((k) => `${k}=all`).join("&")}`);
+      for (const key of keys) assert.equal(await page.inputValue(`#${idOf[key]}`), own[idOf[key]], `${demo}: ${key}=all`);
+      assert.equal(await page.isHidden("#env-notice"), true, `${demo}: nothing to say about all`);
+      assert.deepEqual(problems, []);
+      await page.close();
+    }
+  });
+
+  test("`threads=all` with autorun runs on the reader's default threads", async (t) => {
+    const { page, problems } = await open("?demo=cpu&tasks=2&n=1000000&threads=all&autorun=1&run=threads");
+    const { defaultThreads, threads } = await page.evaluate(() => ({ ...playground.cores, threads: playground.isolation.threads }));
+    if (!threads) return t.skip("this page runs the build without threads");
+    await page.waitForFunction(finishedOrRefused, null, { timeout: 60_000 });
+    const run = await page.evaluate(() => playground.lastCpuRun);
+    assert.ok(run, `a run finished; the page says: ${await page.textContent("#cpu-status")}`);
+    assert.deepEqual([run.mode, run.threads, run.results], ["threads", defaultThreads, [sumOfSquaresBelow(1_000_000), sumOfSquaresBelow(1_000_000)]]);
+    assert.deepEqual(problems, []);
+    await page.close();
+  });
+});
