@@ -102,10 +102,18 @@ function layoutProblems() {
     }
     return false;
   };
+  // Only the outermost element that sticks out is named: its contents stick out with it.
+  const reported = new Set();
   for (const el of document.body.querySelectorAll("*")) {
-    if (!el.getClientRects().length) continue;
+    if (!el.getClientRects().length || reported.has(el.parentElement)) {
+      if (reported.has(el.parentElement)) reported.add(el);
+      continue;
+    }
     const right = el.getBoundingClientRect().right;
-    if (right > width + 0.5 && !contained(el)) problems.push(`${describe(el)} reaches ${Math.round(right)}px (screen ${width}px)`);
+    if (right > width + 0.5 && !contained(el)) {
+      reported.add(el);
+      problems.push(`${describe(el)} reaches ${Math.round(right)}px (screen ${width}px)`);
+    }
   }
   // Every table fits its container, or sits in a marked scroll container.
   for (const table of document.querySelectorAll("main table")) {
@@ -216,17 +224,28 @@ for (const phone of PHONES) {
       // The downloads table: a file name on one line (ellipsized, the full name on hover and focus), a
       // short hash with the full one in its title and a copy button that copies exactly that hash.
       const run = await page.evaluate(() => playground.lastDownloadsRun);
-      const rows = await page.$$eval("#dl-files-body tr", (trs) =>
-        trs.map((tr) => {
-          const name = tr.querySelector(".file-name");
-          const hash = tr.querySelector(".hash-text");
-          const lines = (el) => (el ? Math.round(el.getBoundingClientRect().height / parseFloat(getComputedStyle(el).lineHeight)) : null);
+      const rows = await page.$$eval("#dl-files-body tr", (trs) => {
+        // Lines a cell's text takes: the distinct tops of its text's line boxes.
+        const lines = (el) => {
+          const tops = [];
+          const walker = document.createTreeWalker(el, NodeFilter.SHOW_TEXT);
+          for (let node; (node = walker.nextNode()); ) {
+            const range = document.createRange();
+            range.selectNodeContents(node);
+            for (const rect of range.getClientRects()) if (rect.width > 0 && !tops.some((top) => Math.abs(top - rect.top) < 3)) tops.push(rect.top);
+          }
+          return tops.length;
+        };
+        return trs.map((tr) => {
+          const [nameCell, , , hashCell] = tr.cells;
+          const titled = (cell) => cell.querySelector("[title]")?.title ?? cell.title;
+          const copy = [...hashCell.querySelectorAll("button")].map((b) => b.getAttribute("aria-label") ?? b.textContent).find((label) => /copy/i.test(label));
           return {
-            name: name?.textContent, nameTitle: name?.title, nameLines: lines(name), nameFocusable: name?.tabIndex >= 0,
-            hash: hash?.textContent, hashTitle: hash?.title, hashLines: lines(hash), copy: tr.querySelector("button.copy-hash")?.getAttribute("aria-label") ?? null,
+            name: nameCell.textContent, nameTitle: titled(nameCell), nameLines: lines(nameCell), nameFocusable: nameCell.tabIndex >= 0 || [...nameCell.querySelectorAll("*")].some((el) => el.tabIndex >= 0),
+            hash: hashCell.textContent, hashTitle: titled(hashCell), hashLines: lines(hashCell), copy: copy ?? null,
           };
-        }),
-      );
+        });
+      });
       assert.equal(rows.length, run.files.length);
       run.files.forEach((file, i) => {
         const row = rows[i];
@@ -235,10 +254,18 @@ for (const phone of PHONES) {
         check(/copy/i.test(row.copy ?? ""), `downloads row ${i}: no copy button for the hash`);
       });
       if (ENGINE === "chromium" && rows[1].copy) {
-        await page.locator("#dl-files-body tr:nth-child(2) button.copy-hash").click();
+        await page.locator("#dl-files-body tr:nth-child(2) td:nth-child(4) button").click();
         check((await page.evaluate(() => navigator.clipboard.readText())) === run.files[1].sha256, "the copy button does not copy the full hash");
       }
-      if (ENGINE === "chromium" && phone.width === 390 && scheme === "light") await page.locator("#downloads").screenshot({ path: `${ARTIFACTS}/downloads-phone-latest.png` });
+      // The downloads table's first rows, for before/after pictures (tests/artifacts/downloads-phone-*.png).
+      if (ENGINE === "chromium" && phone.width === 390 && scheme === "light") {
+        const table = await page.evaluate(() => {
+          const rect = document.getElementById("dl-files").getBoundingClientRect();
+          return { top: rect.top + scrollY, height: rect.height };
+        });
+        const clip = { x: 0, y: table.top, width: phone.width, height: Math.min(table.height, 560) };
+        await page.screenshot({ path: `${ARTIFACTS}/downloads-phone-latest.png`, fullPage: true, clip });
+      }
       assert.deepEqual(problems, []);
       assert.deepEqual(failed, [], `${name}: what is wrong on this screen`);
     });
