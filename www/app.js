@@ -285,6 +285,13 @@ async function boot() {
   addSharePanels();
   const linkProblems = followLink(link);
   if (MEASURING) {
+    // Laid out as a reader's embed will be once ready: the buttons' labels, the sample sizes.
+    await prepared;
+    cpuDemo.enable();
+    lab.enable();
+    serverDemo.enable();
+    // A turn for what the demos redraw on resize; not a frame: browsers skip frames of a hidden iframe.
+    await new Promise((settled) => setTimeout(settled, 50));
     postMeasurement(link.demo);
     return;
   }

@@ -108,7 +108,7 @@ export function measureEmbed(src, timeoutMs = 15_000) {
   frame.src = url.href;
   frame.title = "Measuring the embed";
   frame.setAttribute("aria-hidden", "true");
-  frame.tabIndex = -1;
+  frame.inert = true;
   frame.style.cssText = `position:absolute;left:-10000px;top:0;width:${SNIPPET_WIDTH}px;height:400px;border:0;visibility:hidden`;
   return new Promise((resolve) => {
     const done = (height) => {
@@ -131,6 +131,8 @@ export function measureEmbed(src, timeoutMs = 15_000) {
  * texts are in place): posts it once, marked as the measurement, for `measureEmbed`.
  */
 export function postMeasurement(demo) {
+  // No scroll bar: the iframe the snippet makes is as tall as the embed, so it has none to narrow the text.
+  document.documentElement.style.overflow = "hidden";
   // Measured after a run, as readers will see it most: the result areas open (their rows still empty).
   for (const results of document.querySelectorAll(`#${DEMOS[demo].section} .results[hidden]`)) results.hidden = false;
   window.parent.postMessage({ type: HEIGHT_MESSAGE, demo, height: contentHeight(), measured: true }, "*");

@@ -240,8 +240,23 @@ function removeIfGoneFromHost() {
 export function simulatedNetworkRefusal() {
   if (serviceWorkerSwitchedOff()) return "?sw=off switched off the service worker it needs";
   if (!serviceWorkers()) return "this browser offers no service worker here, which it needs";
-  if (session.read(RELOADED_FOR_ISOLATION) === null) return "this browser keeps storage and service workers from this page (third-party storage blocked)";
+  if (storageRefused()) return "this browser keeps storage and service workers from this page (third-party storage blocked)";
   return null;
+}
+
+/**
+ * Whether the browser refuses this page its storage. Asked of the two storages with a synchronous,
+ * silent answer: Firefox still gives a blocked third-party frame its session storage but not its local
+ * storage, and logs every refused service-worker call as an error even when the page handles it.
+ */
+function storageRefused() {
+  try {
+    void window.localStorage.length;
+    void window.sessionStorage.length;
+    return false;
+  } catch {
+    return true;
+  }
 }
 
 /**
@@ -260,7 +275,7 @@ export function explainWhatIsOff(banner, { isolation, threadsOff, networkOff }) 
   const works = threadsOff ? "sequential runs, processes and downloads work" : "everything else works";
   const line = document.createElement("span");
   line.className = "banner-line";
-  line.textContent = `${off.join(" and ")} ${off.length > 1 ? "are" : "is"} off ${embedded ? "in this embed" : "on this page"}; ${works}.`;
+  line.textContent = `${off.join(" and ")} ${threadsOff ? "are" : "is"} off ${embedded ? "in this embed" : "on this page"}; ${works}.`;
   banner.append(line);
   if (isolation.switchedOff) {
     const again = new URL(location.href);
@@ -284,7 +299,8 @@ export function explainWhatIsOff(banner, { isolation, threadsOff, networkOff }) 
     );
   banner.append(" ", why);
   const container = serviceWorkers();
-  if (!threadsOff || isolation.switchedOff || !container) return;
+  // Where storage is refused no worker can be registered, and asking would log an error (Firefox).
+  if (!threadsOff || isolation.switchedOff || !container || storageRefused()) return;
   ownRegistrations(container).then((registrations) => {
     if (!registrations.length && !controlledByPlayground(container)) return;
     const button = document.createElement("button");
