@@ -5,7 +5,7 @@ use plotters::coord::Shift;
 use plotters::prelude::*;
 
 use super::theme::Theme;
-use super::timeline::row_height;
+use super::timeline::{draw_row_labels, row_axis, row_end, row_height};
 use super::Legibility;
 use crate::model::downloads::FileSpan;
 
@@ -46,7 +46,7 @@ pub fn draw_download_timeline<DB: DrawingBackend>(
         .x_label_area_size(34)
         .y_label_area_size(label_area)
         // Row 0 at the top, like the file list beside it.
-        .build_cartesian_2d(0.0..x_end, (0u32..rows - 1).into_segmented())?;
+        .build_cartesian_2d(0.0..x_end, row_axis(rows))?;
 
     let label = |row: u32| {
         let name = names.get(row as usize).map_or("", String::as_str);
@@ -63,12 +63,19 @@ pub fn draw_download_timeline<DB: DrawingBackend>(
         .x_desc("milliseconds since the run started")
         // Whole milliseconds, unless the whole run took less than ten.
         .x_label_formatter(&|ms| format!("{:.*}", usize::from(x_end < 10.0), ms))
-        .y_label_formatter(&|row| match row {
-            SegmentValue::CenterOf(row) => label(rows - 1 - *row),
-            SegmentValue::Exact(_) | SegmentValue::Last => String::new(),
-        })
+        // No names or ticks on the axis itself: draw_row_labels writes one name per row.
+        .y_label_formatter(&|_| String::new())
+        .set_tick_mark_size(LabelAreaPosition::Left, 0)
         .y_labels(rows as usize)
         .draw()?;
+    // Plotters counts rows from the bottom: file 0's name goes on the top row.
+    draw_row_labels(
+        area,
+        &chart,
+        rows,
+        |row| label(rows - 1 - row),
+        &text(ROW_LABEL_PX),
+    )?;
 
     // Plotters counts rows from the bottom; flip so file 0 is the top row.
     let row_of = |file: u32| rows - 1 - file.min(rows - 1);
@@ -76,10 +83,7 @@ pub fn draw_download_timeline<DB: DrawingBackend>(
         let row = row_of(span.file);
         span.phases().into_iter().map(move |(phase, start, end)| {
             let mut bar = Rectangle::new(
-                [
-                    (start, SegmentValue::Exact(row)),
-                    (end, SegmentValue::Exact(row + 1)),
-                ],
+                [(start, SegmentValue::Exact(row)), (end, row_end(row, rows))],
                 Theme::phase_color(phase).filled(),
             );
             bar.set_margin(3, 3, 0, 0);

@@ -37,7 +37,16 @@ pub fn draw_saturation<DB: DrawingBackend>(
         .mesh(&mut chart, LABEL_PX)
         .x_desc("concurrent clients")
         .y_desc("requests per second")
-        .x_label_formatter(&|c| format!("{c:.0}"))
+        // Clients are whole: no more ticks than whole numbers on the axis, and none between them
+        // named (a sweep of 1 and 2 clients was labelled 0 0 0 1 1 1 1 1 2 2 2).
+        .x_labels((x_end as usize + 1).min(12))
+        .x_label_formatter(&|c| {
+            if (c - c.round()).abs() < 1e-6 {
+                format!("{c:.0}")
+            } else {
+                String::new()
+            }
+        })
         .y_label_formatter(&|r| format!("{r:.0}"))
         .draw()?;
     for (index, (name, throughputs)) in series.iter().enumerate() {

@@ -45,7 +45,7 @@ pub fn draw_timeline<DB: DrawingBackend>(
         .margin(8)
         .x_label_area_size(34)
         .y_label_area_size(72)
-        .build_cartesian_2d(0.0..x_end, (0u32..rows - 1).into_segmented())?;
+        .build_cartesian_2d(0.0..x_end, row_axis(rows))?;
 
     let prefix = labels.row_prefix;
     theme
@@ -54,23 +54,25 @@ pub fn draw_timeline<DB: DrawingBackend>(
         .x_desc("milliseconds since the run started")
         // Whole milliseconds, unless the whole run took less than ten.
         .x_label_formatter(&|ms| format!("{:.*}", usize::from(x_end < 10.0), ms))
-        // Only row centres get a name; the boundaries between rows stay unlabelled.
-        .y_label_formatter(&|row| match row {
-            SegmentValue::CenterOf(row) => format!("{prefix} {row}"),
-            SegmentValue::Exact(_) | SegmentValue::Last => String::new(),
-        })
+        // No names or ticks on the axis itself: draw_row_labels writes one name per row.
+        .y_label_formatter(&|_| String::new())
+        .set_tick_mark_size(LabelAreaPosition::Left, 0)
         .y_labels(rows as usize)
         .draw()?;
+    draw_row_labels(
+        area,
+        &chart,
+        rows,
+        |row| format!("{prefix} {row}"),
+        &text(ROW_LABEL_PX),
+    )?;
 
     chart.draw_series(timeline.spans.iter().map(|span| {
         let color = Theme::task_color(span.task);
         let mut bar = Rectangle::new(
             [
                 (span.start_ms, SegmentValue::Exact(span.worker)),
-                (
-                    span.end_ms.max(span.start_ms),
-                    SegmentValue::Exact(span.worker + 1),
-                ),
+                (span.end_ms.max(span.start_ms), row_end(span.worker, rows)),
             ],
             color.filled(),
         );
@@ -84,28 +86,23 @@ pub fn draw_timeline<DB: DrawingBackend>(
         .into_font()
         .color(&BLACK)
         .pos(Pos::new(HPos::Left, VPos::Center));
-    let bar_labels: Vec<_> = timeline
-        .spans
-        .iter()
-        .filter(|span| {
-            let (left, _) = chart.backend_coord(&(span.start_ms, SegmentValue::Exact(span.worker)));
-            let (right, _) = chart.backend_coord(&(span.end_ms, SegmentValue::Exact(span.worker)));
-            right - left >= MIN_LABELLED_BAR_PX
-        })
-        .map(|span| {
-            let label = if span.task == SERIAL_TASK {
-                " serial part".to_owned()
-            } else {
-                format!(" T{} c{}", span.task, span.chunk)
-            };
-            Text::new(
-                label,
-                (span.start_ms, SegmentValue::CenterOf(span.worker)),
-                label_font.clone(),
-            )
-        })
-        .collect();
-    chart.draw_series(bar_labels)?;
+    // Placed in pixels, half way between the row's edges as its bar is drawn (CenterOf would be
+    // the centre of one axis segment, and a one-row timeline's axis has two: see row_axis).
+    let (base_x, base_y) = area.get_base_pixel();
+    for span in &timeline.spans {
+        let (left, top) = chart.backend_coord(&(span.start_ms, SegmentValue::Exact(span.worker)));
+        let (right, bottom) = chart.backend_coord(&(span.end_ms, row_end(span.worker, rows)));
+        if right - left < MIN_LABELLED_BAR_PX {
+            continue;
+        }
+        let label = if span.task == SERIAL_TASK {
+            " serial part".to_owned()
+        } else {
+            format!(" T{} c{}", span.task, span.chunk)
+        };
+        let at = (left - base_x, (top + bottom) / 2 - base_y);
+        area.draw(&Text::new(label, at, label_font.clone()))?;
+    }
 
     let row_px = row_height(&chart, rows);
     area.present()?;
@@ -115,10 +112,54 @@ pub fn draw_timeline<DB: DrawingBackend>(
     })
 }
 
-/// The height of one row on the backend: the plotting area shared by `rows` equal rows.
+/// The height of one row on the backend, measured through the chart's coordinates: the span a bar
+/// of row 0 covers, as the bars are drawn.
 pub(crate) fn row_height<DB: DrawingBackend>(
     chart: &ChartContext<'_, DB, Cartesian2d<RangedCoordf64, SegmentedCoord<RangedCoordu32>>>,
     rows: u32,
 ) -> f64 {
-    f64::from(chart.plotting_area().dim_in_pixel().1) / f64::from(rows.max(1))
+    let (_, start) = chart.backend_coord(&(0.0, SegmentValue::Exact(0)));
+    let (_, end) = chart.backend_coord(&(0.0, row_end(0, rows)));
+    f64::from((end - start).abs())
+}
+
+/// Writes each row's name left of the plotting area, centred on its row (`name` takes the chart's row,
+/// counted from the bottom). Drawn here, not as plotters' axis labels: an axis of one row (a range of
+/// a single value) has no key points, and plotters labelled no row at all.
+pub(crate) fn draw_row_labels<DB: DrawingBackend>(
+    area: &DrawingArea<DB, Shift>,
+    chart: &ChartContext<'_, DB, Cartesian2d<RangedCoordf64, SegmentedCoord<RangedCoordu32>>>,
+    rows: u32,
+    name: impl Fn(u32) -> String,
+    style: &TextStyle<'_>,
+) -> Result<(), DrawingAreaErrorKind<DB::ErrorType>> {
+    let style = style.pos(Pos::new(HPos::Right, VPos::Center));
+    let (base_x, base_y) = area.get_base_pixel();
+    let x_start = chart.x_range().start;
+    for row in 0..rows {
+        let (x, start) = chart.backend_coord(&(x_start, SegmentValue::Exact(row)));
+        let (_, end) = chart.backend_coord(&(x_start, row_end(row, rows)));
+        let at = (x - base_x - 6, (start + end) / 2 - base_y);
+        area.draw(&Text::new(name(row), at, style.clone()))?;
+    }
+    Ok(())
+}
+
+/// The vertical axis of `rows` rows. plotters' integer ranges include their end, so 0..rows - 1 is
+/// exactly `rows` segments; one row gets an axis of two values (0..1) because a range of one value
+/// has no span and maps every row boundary to one pixel (a one-row timeline drew bars of no height).
+/// Its single row runs from `Exact(0)` to `Last` (see `row_end`): the whole axis.
+pub(crate) fn row_axis(rows: u32) -> SegmentedCoord<RangedCoordu32> {
+    (0u32..rows.max(2) - 1).into_segmented()
+}
+
+/// Where row `row`'s bars end on the segmented axis. The last row ends at the axis's end (`Last`):
+/// `Exact(rows)` lies past the axis's values, and with a single row (a range of one value, no span)
+/// it maps onto the row's own start, which drew one-row timelines as bars with no height.
+pub(crate) fn row_end(row: u32, rows: u32) -> SegmentValue<u32> {
+    if row + 1 >= rows {
+        SegmentValue::Last
+    } else {
+        SegmentValue::Exact(row + 1)
+    }
 }
