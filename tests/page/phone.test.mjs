@@ -6,15 +6,18 @@ import { test } from "node:test";
 import assert from "node:assert/strict";
 import { mkdir } from "node:fs/promises";
 import playwright from "playwright-core";
-import { CHROMIUM, CHROMIUM_FLAGS, ENGINE, launchBrowser, openPage, sessionForFile } from "./browser.mjs";
+import { CHROMIUM, CHROMIUM_FLAGS, ENGINE, launchBrowser, openPage, sessionForFile, skipIn } from "./browser.mjs";
 import { DIST, serveStatic } from "./server.mjs";
 
 const PHONES = [
   { width: 390, height: 844 },
   { width: 360, height: 740 },
 ];
-// WebKit's classic WebDriver has no media emulation: its run sees the system's (light) scheme only.
-const SCHEMES = ENGINE === "webkit" ? ["light"] : ["light", "dark"];
+const SCHEMES = ["light", "dark"];
+// Measured: asked for 390 × 844, WebKitGTK's MiniBrowser gives 447 × 844 (its narrowest window).
+const WEBKIT_CANNOT = {
+  webkit: "MiniBrowser's window is at least 447 CSS px wide (asked for 390, it gives 447) and classic WebDriver has no device or colour-scheme emulation, so no phone-sized screen can be had",
+};
 const ARTIFACTS = "tests/artifacts";
 
 let server;
@@ -28,7 +31,7 @@ sessionForFile(
 
 /**
  * A phone: Chromium emulates one (device pixels ×2, a touch screen, the mobile viewport rules);
- * Firefox over BiDi and WebKitGTK cannot, so they get a phone-sized window, as a narrow desktop window is.
+ * Firefox over BiDi cannot, so it gets a phone-sized window, as a narrow desktop window is (WebKit: see WEBKIT_CANNOT).
  */
 async function openPhone({ width, height }, colorScheme) {
   if (ENGINE === "chromium") {
@@ -38,10 +41,15 @@ async function openPhone({ width, height }, colorScheme) {
     const { page, problems } = await openPage(context, server.url);
     return { page, problems, close: () => browser.close() };
   }
-  const context = await launchBrowser(ENGINE === "webkit" ? {} : { colorScheme });
-  const { page, problems } = await openPage(context, server.url);
-  await page.setViewportSize({ width, height });
-  return { page, problems, close: () => context.close() };
+  const context = await launchBrowser({ colorScheme });
+  try {
+    const { page, problems } = await openPage(context, server.url);
+    await page.setViewportSize({ width, height });
+    return { page, problems, close: () => context.close() };
+  } catch (error) {
+    await context.close();
+    throw error;
+  }
 }
 
 /** Runs every demo once with small inputs, through the public API (and the lab's GIL button). */
@@ -180,7 +188,7 @@ const chartLegibility = () =>
 for (const phone of PHONES) {
   for (const scheme of SCHEMES) {
     const name = `${phone.width}x${phone.height}-${scheme}`;
-    test(`a ${phone.width} × ${phone.height} phone, ${scheme}: every demo fits, reflows and reads`, async (t) => {
+    test(`a ${phone.width} × ${phone.height} phone, ${scheme}: every demo fits, reflows and reads`, skipIn(WEBKIT_CANNOT), async (t) => {
       const { page, problems, close } = await openPhone(phone, scheme);
       t.after(close);
       // Every finding is collected, so one run shows all that is wrong on this screen.
