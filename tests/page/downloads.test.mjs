@@ -408,7 +408,7 @@ describe("downloads demo", () => {
       assert.equal(await page.evaluate(() => typeof navigator.storage?.getDirectory), "undefined", NO_PRIVATE_FILES);
       assert.deepEqual(saved, [], "nothing is listed as saved");
       assert.ok(run.files.every((f) => f.savedAs === null), "no file says it was saved");
-      assert.match(await page.textContent("#dl-saved-status"), /^This browser cannot save to its private file system; downloads are kept in memory only\./);
+      assert.match(await page.textContent("#dl-saved-status"), /^Downloads are kept in memory only: this browser cannot save to its private file system\./);
     }
     await page.screenshot({ path: "tests/artifacts/downloads.png", fullPage: true });
   });
