@@ -30,6 +30,16 @@ fn a_third_thread_on_two_cores_does_not_count_even_when_the_second_looked_slow()
 }
 
 #[test]
+fn a_lone_chunk_slowed_by_something_else_does_not_make_more_threads_look_full_speed() {
+    // A CI run in WebKit on 2 cores: every lone try took 11.2 ms, yet 3 chunks together took 7.7 ms.
+    // One chunk cannot take longer than three started together, so it takes at most 7.7 ms; against
+    // that, 2 threads (14.0 ms) ran at 0.55 each: one thread is what this check can vouch for.
+    let wall = [11.22, 13.98, 7.74, 10.74];
+    assert!((speedups(&wall)[1] - 2.0 * 7.74 / 13.98).abs() < 1e-12);
+    assert_eq!(threads_at_full_speed(&wall), 1);
+}
+
+#[test]
 fn every_thread_that_adds_a_good_part_of_a_core_counts() {
     // Four real cores with a turbo that slows each core a little as more run: 1, 1.9, 2.7, 3.5.
     let wall = [10.0, 10.0 * 2.0 / 1.9, 10.0 * 3.0 / 2.7, 10.0 * 4.0 / 3.5];
