@@ -53,12 +53,38 @@ export function embedOptions() {
 export function finishEmbed(demo, hide) {
   const section = document.getElementById(DEMOS[demo].section);
   for (const part of hide) for (const element of section.querySelectorAll(EMBED_PARTS[part])) element.hidden = true;
-  for (const hint of section.querySelectorAll(".field > .hint")) hint.title = hint.textContent;
+  showWholeHints(section);
   const lede = section.querySelector(":scope > .lede:not([hidden])");
   if (lede) fold(lede, "embed-about", "About this demo");
   for (const pair of section.querySelectorAll(".code-pair:not([hidden])")) fold(pair, "embed-code", "The code: the tutorial's Python and the Rust that ran");
   for (const panel of section.querySelectorAll("details.history, details.share, details.saved")) panel.open = false;
   reportHeight(demo);
+}
+
+/**
+ * A field's hint is cut to one line in an embed. Its whole text is its tooltip and, while the field has
+ * focus, a box below the field, over what follows rather than pushing it down (touch screens show no
+ * tooltip; a button that moved on mousedown would lose the click). Hints change with the page (the
+ * network's, the threads'), so each is read again on focus. Screen readers hear the whole hint already,
+ * through the field's aria-describedby: the box is hidden from them.
+ */
+function showWholeHints(section) {
+  for (const hint of section.querySelectorAll(".field > .hint")) hint.title = hint.textContent;
+  const box = document.createElement("div");
+  box.className = "hint-whole";
+  box.hidden = true;
+  box.setAttribute("aria-hidden", "true");
+  section.addEventListener("focusin", (event) => {
+    const field = event.target.closest(".field");
+    const hint = field?.querySelector(":scope > .hint");
+    if (!hint) return;
+    hint.title = hint.textContent;
+    if (hint.scrollWidth <= hint.clientWidth) return;
+    box.textContent = hint.textContent;
+    field.append(box);
+    box.hidden = false;
+  });
+  section.addEventListener("focusout", () => (box.hidden = true));
 }
 
 /** Puts `element` into a closed disclosure where it stands. */

@@ -53,10 +53,14 @@ async function embedded(query, options, check) {
 /**
  * Clicks `selector` in the embed as a reader would. Firefox under WebDriver BiDi delivers no input at all
  * to a frame of another site (Fission runs it in a process of its own: not even a mousedown arrives,
- * by mouse or keyboard), so there the button's own click() stands in: the same handler runs.
+ * by mouse or keyboard), so there the element's own focus() and click() stand in: the same handlers run.
  */
 async function press(frame, selector) {
-  if (ENGINE === "firefox") await frame.evaluate((selector) => document.querySelector(selector).click(), selector);
+  if (ENGINE === "firefox") await frame.evaluate((selector) => {
+    const element = document.querySelector(selector);
+    element.focus();
+    element.click();
+  }, selector);
   else await frame.click(selector);
 }
 
@@ -96,6 +100,21 @@ describe("embedded on another site that blocks third-party storage", () => {
     await embedded("demo=cpu&embed=1", {}, async (frame, page) => {
       await assertReaderView(frame, page, { demo: "cpu", section: "cpu" });
       assert.equal(await frame.isDisabled("#cpu-run-threads"), true);
+      // A hint is one line; its field's focus shows it whole, over what follows: nothing below moves.
+      const buttonsTop = () => frame.evaluate(() => document.querySelector("#cpu .buttons").getBoundingClientRect().top);
+      const before = await buttonsTop();
+      // A reader's tap: WebKit lets a frame of another site take focus only from a user's gesture.
+      await press(frame, "#cpu-n");
+      const hint = await frame.evaluate(() => {
+        const field = document.getElementById("cpu-n").closest(".field");
+        const element = field.querySelector(".hint");
+        const whole = field.querySelector(".hint-whole:not([hidden])");
+        return { text: element.textContent, whole: whole?.textContent ?? null, lines: Math.round(element.getBoundingClientRect().height / parseFloat(getComputedStyle(element).lineHeight)) };
+      });
+      assert.equal(hint.lines, 1);
+      assert.equal(hint.whole, hint.text);
+      assert.equal(await buttonsTop(), before);
+      await frame.evaluate(() => document.activeElement.blur());
       // The seed's defaults: four tasks of n = 10,000,000 in two processes.
       await press(frame, "#cpu-run-processes");
       await frame.waitForFunction(() => document.querySelectorAll("#cpu-results-body tr").length === 4 && !document.getElementById("cpu-run-processes").disabled);
