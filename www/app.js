@@ -217,18 +217,15 @@ function followLink(link) {
   return problems;
 }
 
-/**
- * The share panel's measuring frame (`embed=1&measure=1`) lays the demo out as a tutorial's reader
- * would see it — in a page that is not isolated, with the one-line note — and starts no process.
- */
-const MEASURING = embedOptions().measure && requested().embed && requested().demo !== null;
-
 const DEMO_SECTIONS = { cpu: "cpu", downloads: "downloads", processes: "lab", server: "server" };
 
 async function boot() {
   const link = requested();
   if (link.embed && link.demo) applyEmbed(link.demo);
-  const isolation = MEASURING ? { isolated: false, reason: null, switchedOff: false, sharedMemory: false } : await becomeIsolated((text) => (status.textContent = text));
+  // The share panel's measuring frame (`embed=1&measure=1`) lays the demo out as a tutorial's reader
+  // would see it — in a page that is not isolated, with the one-line note — and starts no process.
+  const measuring = link.embed && link.demo !== null && embedOptions().measure;
+  const isolation = measuring ? { isolated: false, reason: null, switchedOff: false, sharedMemory: false } : await becomeIsolated((text) => (status.textContent = text));
   const build = chooseBuild(isolation);
   // Isolated but without SharedArrayBuffer (WebKitGTK without its option): say so, not "not isolated".
   const withheld = isolation.isolated && !isolation.sharedMemory;
@@ -284,7 +281,7 @@ async function boot() {
   recordRuns();
   addSharePanels();
   const linkProblems = followLink(link);
-  if (MEASURING) {
+  if (measuring) {
     // Laid out as a reader's embed will be once ready: the buttons' labels, the sample sizes.
     await prepared;
     cpuDemo.enable();
