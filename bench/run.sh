@@ -10,6 +10,8 @@
 #   bench/run.sh soak         300+ mixed runs: JS heap, DOM and wasm memory at start, middle and end
 #   bench/run.sh engines      the same figures in Chromium, Firefox and WebKit, one column each
 #                             (PLAYGROUND_ENGINES="firefox webkit" picks some)
+#   bench/run.sh sw           the simulated network's first start on fresh profiles (PLAYGROUND_ENGINE,
+#                             BENCH_LAUNCHES): how long, and how often it never starts
 #   bench/run.sh size         both builds' wasm and JS glue, raw and gzip, and the kernel on one thread
 #                             in wasm vs native (what wasm-opt and the release profile buy and cost)
 # BENCH_RUNS (default 7) sets how many runs each median takes; each table's Runs column says how
@@ -21,8 +23,8 @@ export PATH="$HOME/.cargo/bin:$PATH"
 trunk build --release --dist "${PLAYGROUND_DIST:-dist}" >/dev/null
 which=${1:-all}
 case "$which" in
-  cpu | all | downloads | lab | hosts | server | soak | engines | size) ;;
-  *) echo "usage: bench/run.sh [cpu|downloads|lab|hosts|server|soak|engines|size]" >&2; exit 2 ;;
+  cpu | all | downloads | lab | hosts | server | soak | engines | size | sw) ;;
+  *) echo "usage: bench/run.sh [cpu|downloads|lab|hosts|server|soak|engines|size|sw]" >&2; exit 2 ;;
 esac
 if [ "$which" = cpu ] || [ "$which" = all ]; then node bench/run.mjs; fi
 if [ "$which" = downloads ] || [ "$which" = all ]; then node bench/downloads.mjs; fi
@@ -32,3 +34,4 @@ if [ "$which" = server ] || [ "$which" = all ]; then node bench/server.mjs; fi
 if [ "$which" = soak ] || [ "$which" = all ]; then node bench/soak.mjs; fi
 if [ "$which" = engines ] || [ "$which" = all ]; then node bench/engines.mjs; fi
 if [ "$which" = size ] || [ "$which" = all ]; then node bench/size.mjs; fi
+if [ "$which" = sw ] || [ "$which" = all ]; then node bench/sw-start.mjs; fi
