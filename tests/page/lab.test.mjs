@@ -149,6 +149,29 @@ describe("threads vs processes lab", () => {
     assert.equal(await page.locator("#lab-counter-body tr").count(), 4);
   });
 
+  test("the default racy run loses updates in at least 9 of 10 runs; the default atomic and Mutex counts are exact", async () => {
+    // The defaults as a learner finds them in the form: the expected count comes from them, not from the page's result.
+    const defaults = await page.evaluate(() => ({
+      threads: Number(document.getElementById("lab-counter-threads").value),
+      increments: Number(document.getElementById("lab-counter-increments").value.replace(/,/g, "")),
+    }));
+    const expected = defaults.threads * defaults.increments;
+    assert.ok(defaults.threads >= 2, `the race needs two threads: ${JSON.stringify(defaults)}`);
+    const lost = [];
+    for (let run = 0; run < 10; run++) {
+      const racy = await call("counter", { method: "racy" });
+      assert.equal(racy.expected, expected);
+      assert.ok(racy.count <= expected, `racy counted ${racy.count} of ${expected}`);
+      lost.push(expected - racy.count);
+    }
+    const losing = lost.filter((n) => n > 0).length;
+    assert.ok(losing >= 9, `runs that lost updates: ${losing} of 10 (lost: ${lost.join(", ")})`);
+    for (const method of ["atomic", "mutex"]) {
+      const exact = await call("counter", { method });
+      assert.equal(exact.count, expected, method);
+    }
+  });
+
   test("the page's counter button fills the table and shows each process counting alone", async () => {
     // The race shows when the two threads run on two cores at once; when the system puts both on one
     // core (a quiet CI machine did once: racy took 2× the local count's time and lost nothing) an update
