@@ -9,9 +9,9 @@ use futures::executor::LocalPool;
 use futures::task::LocalSpawnExt;
 use playground::exec::io::{run_jobs, Schedule};
 use playground::model::downloads::{
-    format_bytes, is_saved_file_name, max_in_flight, parse_max_bytes, saved_file_name,
-    waited_for_connection, FileFailure, FileSpan, IoMode, Phase, SavedRecord, SizeLimit,
-    DEFAULT_MAX_BYTES,
+    concurrency, connection_waits, format_bytes, is_saved_file_name, max_in_flight,
+    parse_max_bytes, saved_file_name, waited_for_connection, Concurrency, FileFailure, FileSpan,
+    IoMode, Phase, SavedRecord, SizeLimit, DEFAULT_MAX_BYTES,
 };
 use playground::model::manifest::{
     parse_hex_digest, to_hex, verify, ManifestEntry, Mismatch, StreamingHash,
@@ -439,6 +439,106 @@ fn in_flight_counts_see_overlap_and_the_connection_queue() {
     assert_eq!(max_in_flight(&queued), 12);
     assert_eq!(waited_for_connection(&queued), 6);
     assert_eq!(waited_for_connection(&sequential), 0);
+}
+
+/// Twelve files "all at once" over 6 connections, as hand-made timings: files 0–5 issued at 0–5 ms
+/// get a connection at once and end at 310–315 ms; file 6 + j, issued at 6 + j ms, waits until file
+/// j ends (310 + j) and ends 310 ms after that.
+fn twelve_over_six() -> Vec<FileSpan> {
+    (0..12)
+        .map(|i| {
+            let issued = f64::from(i);
+            if i < 6 {
+                span(i, issued, 0.0, Some(issued + 300.0), 310.0 + issued, true)
+            } else {
+                let connected = 310.0 + f64::from(i - 6);
+                let queued = connected - issued;
+                span(
+                    i,
+                    issued,
+                    queued,
+                    Some(connected + 300.0),
+                    connected + 310.0,
+                    true,
+                )
+            }
+        })
+        .collect()
+}
+
+#[test]
+fn open_requests_and_connection_waits_mean_one_thing_in_every_mode() {
+    let six = [6; 12];
+    // One after another: one request open at a time. A measured 3 ms between two requests (the
+    // browser's hand-over) is no wait for a connection: nothing else of the run held one.
+    let sequential = [
+        span(0, 0.0, 0.0, Some(300.0), 310.0, true),
+        span(1, 310.5, 3.0, Some(613.0), 620.0, true),
+    ];
+    assert_eq!(
+        concurrency(&sequential, &six[..2]),
+        Concurrency {
+            most_open: 1,
+            waited: 0,
+            queued_ms: vec![0.0, 0.0],
+        }
+    );
+    assert_eq!(waited_for_connection(&sequential), 0);
+
+    // Twelve at once over six connections: twelve open, six of them queued.
+    let twelve = twelve_over_six();
+    let figures = concurrency(&twelve, &six);
+    assert_eq!((figures.most_open, figures.waited), (12, 6));
+    assert_eq!(figures.queued_ms[..6], [0.0; 6]);
+    assert_eq!(figures.queued_ms[6..], [304.0; 6]);
+    assert_eq!(waited_for_connection(&twelve), 6);
+
+    // Six at once over six connections: no file can wait, whatever gap Resource Timing reported.
+    let six_at_once: Vec<FileSpan> = (0..6)
+        .map(|i| {
+            let gap = if i >= 3 { 3.0 } else { 0.0 };
+            span(i, f64::from(i), gap, Some(300.0), 310.0, true)
+        })
+        .collect();
+    let figures = concurrency(&six_at_once, &six[..6]);
+    assert_eq!((figures.most_open, figures.waited), (6, 0));
+
+    // At most 2 at once (and 2 threads, each one file at a time): two open, none waiting.
+    let bounded: Vec<FileSpan> = (0..4)
+        .map(|i| {
+            let start = f64::from(i / 2) * 310.0;
+            span(i, start, 0.0, Some(start + 300.0), start + 310.0, true)
+        })
+        .collect();
+    assert_eq!(
+        concurrency(&bounded, &six[..4]),
+        Concurrency {
+            most_open: 2,
+            waited: 0,
+            queued_ms: vec![0.0; 4],
+        }
+    );
+
+    // No connection limit (HTTP/2, an unlimited simulated network) or waits not measured
+    // (download threads on the real network): nothing waits for a connection; all twelve are open.
+    let unlimited = concurrency(&twelve, &[0; 12]);
+    assert_eq!((unlimited.most_open, unlimited.waited), (12, 0));
+}
+
+#[test]
+fn a_wait_counts_only_from_a_full_set_of_connections() {
+    let twelve = twelve_over_six();
+    // With a limit of 7 the files issued while only six others were open could not have waited.
+    let waits = connection_waits(&twelve, &[7; 12]);
+    // File 6 + j is issued with files 0..6 + j open: 6 + j others, so from file 7 on.
+    let expected: Vec<f64> = (0..12).map(|i| if i >= 7 { 304.0 } else { 0.0 }).collect();
+    assert_eq!(waits, expected);
+    // A wait shorter than the threshold is scheduling noise, not a queue.
+    let short = [
+        span(0, 0.0, 0.0, Some(10.0), 20.0, true),
+        span(1, 1.0, 0.5, Some(11.0), 21.0, true),
+    ];
+    assert_eq!(connection_waits(&short, &[1, 1]), [0.0, 0.0]);
 }
 
 // ---- the schedules, on a real executor, with jobs the test finishes one by one ----

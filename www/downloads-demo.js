@@ -294,8 +294,10 @@ export class DownloadsDemo {
 
   #finish(plans, results, { mode, network, wallMs, threadStartMs, sizeLimit }) {
     const files = results.map((r, i) => ({ ...r, url: plans[i].url, name: plans[i].name ?? fileNameFromUrl(plans[i].url) }));
-    const flat = new Float64Array(files.flatMap((f, i) => [i, f.startMs, f.queuedMs, f.firstByteMs ?? Number.NaN, f.endMs, f.ok ? 1 : 0]));
-    const concurrency = this.bindings.downloadConcurrency(flat);
+    const concurrency = this.bindings.downloadFigures(flatSpans(files), new Float64Array(files.map((f) => this.#connectionLimit(f))));
+    // A measured gap that no full set of connections explains is not a wait for a connection (Rust decides).
+    files.forEach((f, i) => (f.queuedMs = concurrency.queuedMs[i]));
+    const flat = flatSpans(files);
     // Comparisons only between runs of the same files on the same network.
     const sameWork = JSON.stringify([plans.map((p) => p.url), network.query]);
     if (mode.mode === "sequential") this.lastSequential.set(sameWork, wallMs);
@@ -315,11 +317,22 @@ export class DownloadsDemo {
       mode: mode.mode,
       limit: mode.limit,
       network: network.label,
-      maxInFlight: concurrency.maxInFlight,
+      maxInFlight: concurrency.mostOpen,
       waitedForConnection: concurrency.waitedForConnection,
     };
     this.#renderResults(run);
     return run;
+  }
+
+  /**
+   * The connection limit a file's request met, as far as the run knows it: the simulated network's
+   * own limit, the browser's HTTP/1.1 limit where Resource Timing measured the wait, NaN where no
+   * wait was measured (download threads, servers that hide their timing).
+   */
+  #connectionLimit(file) {
+    if (file.queuedFrom === "simulated") return this.connections;
+    if (file.queuedFrom === "resource-timing") return this.http1Connections;
+    return Number.NaN;
   }
 
   /** Shows the saved files again: Rust streamed every file that arrived intact into the private file system. */
@@ -431,9 +444,7 @@ export class DownloadsDemo {
     $("dl-wall").textContent = `${formatMs(run.wallMs)}${run.files.some((f) => f.simulated) ? " (simulated network)" : ""}`;
     $("dl-speedup").textContent =
       run.sequentialMs && run.mode.mode !== "sequential" ? `${(this.bindings.speedup(run.sequentialMs, run.wallMs) ?? NaN).toFixed(2)}× faster` : run.mode.mode === "sequential" ? "this is the baseline" : "run one after another first";
-    const waited = run.concurrency.waitedForConnection;
-    const simulatedWaits = run.files.some((f) => f.queuedFrom === "simulated");
-    $("dl-in-flight").textContent = `${run.concurrency.maxInFlight}${waited ? ` (${waited} waited for a connection${simulatedWaits ? ", simulated" : ""})` : ""}`;
+    $("dl-in-flight").textContent = inFlightText(run);
     $("dl-network-used").textContent = run.files.some((f) => f.simulated) ? `simulated: ${run.network.label}` : "real (not simulated)";
     const threads = run.mode.mode === "threads" && run.threadStartMs ? ` (starting the threads took ${formatMs(run.threadStartMs)}, not counted)` : "";
     $("dl-status").classList.toggle("error", failed > 0 && cancelledCount < failed);
@@ -454,8 +465,8 @@ export class DownloadsDemo {
    */
   #queueNote(files) {
     const from = (source) => files.filter((f) => f.queuedFrom === source);
-    const waitedAmong = (some) =>
-      this.bindings.downloadConcurrency(new Float64Array(some.flatMap((f, i) => [i, f.startMs, f.queuedMs, f.firstByteMs ?? Number.NaN, f.endMs, f.ok ? 1 : 0]))).waitedForConnection;
+    // Each file's wait was judged in Rust against the whole run (#finish): above 0 means it waited.
+    const waitedAmong = (some) => some.filter((f) => f.queuedMs > 0).length;
     const filesText = (n) => `${n} file${n === 1 ? "" : "s"}`;
     const notes = [];
     const simulated = from("simulated");
@@ -585,6 +596,22 @@ async function attachConnectionWaits(results, waits, originMs) {
     result.queuedMs = freed.length ? Math.max(...freed) - entry.fetchStart : 0;
     result.queuedFrom = "resource-timing";
   }
+}
+
+/** A run's files as the flat spans Rust reads: `file, startMs, queuedMs, firstByteMs, endMs, ok` each. */
+function flatSpans(files) {
+  return new Float64Array(files.flatMap((f, i) => [i, f.startMs, f.queuedMs, f.firstByteMs ?? Number.NaN, f.endMs, f.ok ? 1 : 0]));
+}
+
+/**
+ * "Most requests open at once", then, only where some file really waited for a connection, how many
+ * waited (the queue note below says whose queue and its limit).
+ */
+function inFlightText(run) {
+  const { mostOpen, waitedForConnection: waited } = run.concurrency;
+  if (!waited) return String(mostOpen);
+  const simulated = run.files.some((f) => f.queuedMs > 0 && f.queuedFrom === "simulated");
+  return `${mostOpen} (of these, ${waited} waited for a connection${simulated ? ", simulated" : ""})`;
 }
 
 function firstInvalidField(errors) {

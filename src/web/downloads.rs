@@ -23,8 +23,8 @@ use super::clock::PerformanceClock;
 use super::convert::object;
 use crate::exec::io::{run_jobs, Schedule};
 use crate::model::downloads::{
-    format_bytes, is_saved_file_name, parse_max_bytes, saved_file_name, FileFailure, IoMode,
-    SavedRecord, SizeLimit, DEFAULT_MAX_BYTES, MAX_MAX_BYTES,
+    concurrency, format_bytes, is_saved_file_name, parse_max_bytes, saved_file_name, FileFailure,
+    IoMode, SavedRecord, SizeLimit, DEFAULT_MAX_BYTES, MAX_MAX_BYTES,
 };
 use crate::model::manifest::{to_hex, verify, ManifestEntry, StreamingHash};
 use crate::model::timeline::Clock;
@@ -161,6 +161,35 @@ fn file_spec(value: JsValue) -> Result<FileSpec, String> {
 
 /// The name `url`'s file is saved under: its last path segment plus a short hash of the whole
 /// URL, so distinct URLs never overwrite each other and the same URL replaces its own file.
+/// How many downloads of a run ran at once, from its flat spans (6 numbers per file, as for
+/// `drawDownloadTimeline`) and each file's connection limit (`limits[i]`: its host's limit as far as
+/// the run knows it; 0 or NaN for none, or where the file's wait was not measured).
+/// → `{ mostOpen, waitedForConnection, queuedMs (each file's wait for a connection, 0 where none
+/// could have happened) }`.
+#[wasm_bindgen(js_name = downloadFigures)]
+pub fn download_figures(spans: &[f64], limits: &[f64]) -> JsValue {
+    let spans = super::file_spans(spans);
+    let limits: Vec<usize> = limits
+        .iter()
+        .map(|&limit| {
+            if limit.is_finite() && limit >= 0.0 {
+                limit as usize
+            } else {
+                0
+            }
+        })
+        .collect();
+    let figures = concurrency(&spans, &limits);
+    object(&[
+        ("mostOpen", figures.most_open.into()),
+        ("waitedForConnection", figures.waited.into()),
+        (
+            "queuedMs",
+            js_sys::Float64Array::from(figures.queued_ms.as_slice()).into(),
+        ),
+    ])
+}
+
 #[wasm_bindgen(js_name = savedFileName)]
 pub fn saved_file_name_for(url: JsValue) -> Result<String, JsError> {
     let url = url

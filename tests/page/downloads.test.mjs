@@ -297,6 +297,43 @@ describe("downloads demo", () => {
     assert.match(await page.textContent("#dl-queue-note"), /6 files waited for a connection/);
   });
 
+  test("\"Most requests open at once\" is the most files between start and end at one moment, in every mode and on both networks; a wait is reported only where one could happen", async () => {
+    const CONNECTIONS = 6; // the browser's HTTP/1.1 limit per host, which the simulated network keeps too
+    const runs = [
+      [{ mode: "sequential" }, 1],
+      [{ mode: "concurrent" }, 6],
+      [{ mode: "bounded", limit: 2 }, 2],
+      [{ mode: "threads", limit: 3 }, 3],
+      [{ mode: "concurrent", samples: 12 }, 12],
+    ];
+    for (const network of [LATENCY, "none"]) {
+      for (const [options, mostOpen] of runs) {
+        const label = `${JSON.stringify(network)} ${JSON.stringify(options)}`;
+        const result = await download({ ...options, network });
+        assert.ok(result.files.every((f) => f.ok), label);
+        const shown = await page.textContent("#dl-in-flight");
+        // The figure, from the run's own per-file timings and from the schedule that was asked for.
+        assert.equal(maxInFlight(result.files), mostOpen, `${label}: ${JSON.stringify(result.files.map((f) => [f.startMs, f.endMs]))}`);
+        assert.equal(Number(shown.match(/^\d+/)?.[0]), mostOpen, `${label}: shown ${shown}`);
+        assert.equal(result.maxInFlight, mostOpen, label);
+        // A file waited for a connection only if, when it was sent, every connection could be taken:
+        // at least CONNECTIONS other files of the run open.
+        const waited = result.files.filter((f) => f.queuedMs > 0);
+        for (const file of waited) {
+          const others = result.files.filter((o) => o !== file && o.startMs <= file.startMs && o.endMs > file.startMs).length;
+          assert.ok(others >= CONNECTIONS, `${label}: ${file.name} waited ${file.queuedMs} ms with ${others} others open`);
+        }
+        assert.equal(result.waitedForConnection, waited.length, label);
+        if (mostOpen <= CONNECTIONS) assert.equal(waited.length, 0, `${label}: ${mostOpen} requests fit ${CONNECTIONS} connections`);
+        // The simulated network's queue holds every file past the sixth for a whole latency.
+        else if (network !== "none") assert.equal(waited.length, mostOpen - CONNECTIONS, label);
+        if (waited.length) assert.match(shown, new RegExp(`^${mostOpen} \\(of these, ${waited.length} waited for a connection`), label);
+        else assert.equal(shown, String(mostOpen), label);
+      }
+    }
+    assert.equal(await page.textContent("#dl-in-flight-meaning").then((t) => /^Most requests open at once: /.test(t)), true);
+  });
+
   test("a 404, a CORS refusal and an unreachable host each fail on their own row while the others arrive", async () => {
     const urls = [
       sampleUrl(manifest[0].name),
