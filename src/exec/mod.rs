@@ -3,6 +3,7 @@
 //! the shared-counter experiment; the crash report a panicking thread leaves behind; and the web
 //! server lab's models and load generator, on whatever clock and timers they are given.
 
+pub mod awake;
 pub mod calibrate;
 pub mod control;
 pub mod counter;

@@ -17,6 +17,11 @@ pub fn object(fields: &[(&str, JsValue)]) -> JsValue {
     object.into()
 }
 
+/// Adds one field to an object made by [`object`].
+pub fn set(object: &JsValue, key: &str, value: JsValue) {
+    Reflect::set(object, &JsValue::from_str(key), &value).expect("plain object property");
+}
+
 pub fn checked_params(checked: Result<CpuParams, Vec<FieldError>>) -> JsValue {
     match checked {
         Ok(p) => object(&[

@@ -13,6 +13,7 @@ use super::convert;
 use super::CONTROL;
 use crate::charts::speedup::draw_speedup;
 use crate::charts::theme::Theme;
+use crate::exec::awake::run_on_awake_pool;
 use crate::exec::control::run_on_pool;
 use crate::exec::counter::{
     count_alone, count_shared_with, parse_counter_threads, parse_increments, CounterMethod,
@@ -160,14 +161,26 @@ pub fn run_cpu_with(
     } else {
         Mode::Sequential
     };
-    let run = match mode {
-        // The pool's threads do the work; this process's own thread waits, showing it is alive.
-        Mode::Threads => run_on_pool(&CONTROL, move || {
-            cpu::run_cpu_with(&params, mode, &options, &PerformanceClock, &CONTROL)
-        }),
-        Mode::Sequential => cpu::run_cpu_with(&params, mode, &options, &PerformanceClock, &CONTROL),
-    }?;
-    Ok(convert::cpu_run(&run))
+    match mode {
+        // The pool's threads do the work, woken before the run's clock starts and kept awake until it
+        // ends (src/exec/awake.rs); this process's own thread waits, showing it is alive.
+        Mode::Threads => {
+            let (run, wake) = run_on_awake_pool(&CONTROL, PerformanceClock, move || {
+                cpu::run_cpu_with(&params, mode, &options, &PerformanceClock, &CONTROL)
+            });
+            let shown = convert::cpu_run(&run?);
+            convert::set(&shown, "wakeMs", wake.wake_ms.into());
+            convert::set(&shown, "threadsWoken", (wake.woken as u32).into());
+            Ok(shown)
+        }
+        Mode::Sequential => Ok(convert::cpu_run(&cpu::run_cpu_with(
+            &params,
+            mode,
+            &options,
+            &PerformanceClock,
+            &CONTROL,
+        )?)),
+    }
 }
 
 /// The chunks a run is cut into, flat: `task, chunk, rangeStart, rangeEnd` per chunk. The process
