@@ -72,7 +72,7 @@ const KINDS = {
 
 /** Every function of window.playground that takes options, and the kind of each option. */
 export const API_OPTIONS = {
-  cpu: { tasks: "whole", n: "whole", threads: "whole", chunks: "whole", mode: "name", processes: "whole", gil: "boolean", crashTask: "wholeOrNone" },
+  cpu: { tasks: "whole", n: "whole", threads: "whole", chunks: "whole", mode: "name", processes: "whole", gil: "boolean", crashTask: "wholeOrNone", withProcesses: "boolean" },
   downloads: { urls: "textList", samples: "whole", mode: "name", limit: "whole", network: "network", timeoutMs: "whole", maxBytes: "whole" },
   server: { model: "name", clients: "whole", rate: "number", requests: "whole", ioMs: "number", cpuMs: "number", poolSize: "whole" },
   serverSweep: { clients: "wholeList", ioMs: "number", cpuMs: "number", poolSize: "whole", requestsPerClient: "whole" },

@@ -176,7 +176,10 @@ function recordRuns() {
   cpuDemo.onRun = (result, params) =>
     histories.cpu.add({
       result,
-      summary: `${result.mode}${result.gil ? " + GIL" : ""} on ${result.threads}: ${Math.round(result.wallMs)} ms`,
+      summary:
+        result.mode === "compare"
+          ? `compare, 1 vs ${result.threads}: ${result.speedup.median.toFixed(2)}× (${result.speedup.low.toFixed(2)}–${result.speedup.high.toFixed(2)}, ${result.speedup.rounds} rounds)`
+          : `${result.mode}${result.gil ? " + GIL" : ""} on ${result.threads}: ${Math.round(result.wallMs)} ms`,
       rows: result.results.map((sum, task) => ({
         mode: result.mode, workers: result.threads, gil: result.gil, tasks: params.tasks, n: params.n, chunks: params.chunks,
         wallMs: result.wallMs.toFixed(3), task, sum: sum ?? "", error: result.errors?.find((e) => e.task === task)?.message ?? "",

@@ -9,7 +9,9 @@ import { oversubscription } from "./cores.js";
 
 const FIELDS = ["tasks", "n", "threads", "chunks"];
 const LAB_FIELDS = { processes: "cpu-processes", crashTask: "cpu-crash" };
-const MODES = new Set(["sequential", "threads", "processes"]);
+const MODES = new Set(["sequential", "threads", "processes", "compare"]);
+/** How often the progress line moves during a comparison: rarely, so repaints take little from the runs. */
+const COMPARE_PROGRESS_INTERVAL_MS = 250;
 const PROGRESS_INTERVAL_MS = 100;
 /** The API's rejection of a threads run on a page without threads (lab.js and server-demo.js use it too). */
 export let THREADS_UNAVAILABLE =
@@ -57,15 +59,18 @@ export class CpuDemo {
     showSource($("cpu-rust"), bindings.kernelSource());
 
     $("cpu-run-sequential").addEventListener("click", () => this.#runFromForm("sequential"));
+    $("cpu-run-threads").addEventListener("click", () => this.#runFromForm("threads"));
+    $("cpu-round").addEventListener("change", () => this.#showRound(Number($("cpu-round").value)));
     $("cpu-run-processes").addEventListener("click", () => this.#runFromForm("processes"));
     $("cpu-processes").addEventListener("input", () => this.#labelThreadsButton());
     $("cpu-cancel").addEventListener("click", () => this.cancel());
-    // "Run on N threads" is the form's submit button, so Enter in any field runs it too.
+    // "Compare" is the form's submit button, so Enter in any field runs it too.
     $("cpu-form").addEventListener("submit", (event) => {
       event.preventDefault();
-      this.#runFromForm("threads");
+      this.#runFromForm("compare");
     });
     $("cpu-threads").addEventListener("input", () => this.#labelThreadsButton());
+    $("cpu-with-processes").addEventListener("change", () => this.#labelThreadsButton());
     redrawOnThemeOrResize([$("cpu-timeline")], () => this.#redraw());
     this.#labelThreadsButton();
     this.#redraw();
@@ -90,8 +95,12 @@ export class CpuDemo {
     if (options.gil !== undefined && typeof options.gil !== "boolean") throw new TypeError("gil must be true or false.");
     if (options.gil && mode !== "threads")
       throw new TypeError(`gil applies to the "threads" mode: each process has its own interpreter (and lock).`);
-    if (options.processes !== undefined && mode !== "processes")
-      throw new TypeError(`processes applies to the "processes" mode, not "${mode}".`);
+    if (options.processes !== undefined && mode !== "processes" && mode !== "compare")
+      throw new TypeError(`processes applies to the "processes" and "compare" modes, not "${mode}".`);
+    if (options.withProcesses !== undefined && mode !== "compare")
+      throw new TypeError(`withProcesses applies to the "compare" mode, not "${mode}".`);
+    if (mode === "compare" && options.crashTask !== undefined && options.crashTask !== null)
+      throw new TypeError('crashTask applies to single runs: a comparison repeats its runs, and a crash would end it at the first round.');
     const text = (value, fallback) => (value === undefined || value === null ? fallback : String(value));
     const form = {
       tasks: text(options.tasks, defaultOf("cpu-tasks")),
@@ -108,9 +117,12 @@ export class CpuDemo {
     $("cpu-processes").value = labForm.processes;
     $("cpu-crash").value = labForm.crashTask;
     $("cpu-gil").checked = options.gil === true;
+    if (mode === "compare") $("cpu-with-processes").checked = options.withProcesses === true;
     this.#showFieldErrors([]);
     this.#labelThreadsButton();
-    return this.#start(checked.params, mode, { processes: lab.processes, crashTask: lab.crashTask, gil: options.gil === true });
+    const chosen = { processes: lab.processes, crashTask: lab.crashTask, gil: options.gil === true };
+    if (mode === "compare") return this.#compare(checked.params, { ...chosen, withProcesses: options.withProcesses === true || !this.threadsAvailable });
+    return this.#start(checked.params, mode, chosen);
   }
 
   /** Stops the run in progress, if any. The run's promise rejects with an AbortError. */
@@ -137,6 +149,12 @@ export class CpuDemo {
     }
     const gil = $("cpu-gil").checked && mode === "threads";
     // Errors are already on the page; the click itself has nobody to reject to.
+    if (mode === "compare") {
+      // A comparison repeats its runs: the crash and GIL experiments belong to single runs.
+      const withProcesses = $("cpu-with-processes").checked || !this.threadsAvailable;
+      this.#compare(checked.params, { processes: lab.processes, crashTask: null, gil: false, withProcesses }).catch(() => {});
+      return;
+    }
     this.#start(checked.params, mode, { processes: lab.processes, crashTask: lab.crashTask, gil }).catch(() => {});
   }
 
@@ -186,16 +204,7 @@ export class CpuDemo {
           ? await this.#runInProcesses(params, lab, control)
           : await process
               .runCpu({ tasks: params.tasks, n: params.n, chunks: params.chunks, parallel: mode === "threads", gil: lab.gil, crashTask: lab.crashTask })
-              .catch((error) => {
-                if (run.cancelledAt !== null) throw abortError();
-                if (error.name !== "ProcessLost" && error.name !== "ProcessUnresponsive") throw error;
-                const what =
-                  error.name === "ProcessLost"
-                    ? `${error.message}. One thread's panic took down the whole process with all ${process.threads} of its threads, so every result of this run is lost.`
-                    : `${error.message}. Every result of this run is lost.`;
-                this.#restartAfterLoss(what, process.threads);
-                throw new Error(`${what} A fresh process is starting.`);
-              });
+              .catch((error) => this.#lost(error, run, process));
       const threads = mode === "threads" ? process.threads : mode === "processes" ? lab.processes : 1;
       this.#show({ ...result, mode, threads, gil: lab.gil, params });
       const crashed = result.errors?.length ?? 0;
@@ -223,6 +232,192 @@ export class CpuDemo {
       this.running = null;
       this.#setBusy(false);
     }
+  }
+
+  /**
+   * What a run that failed in its process throws: a cancel, a process lost with every result of the run
+   * (a fresh one is started), or the error itself.
+   */
+  #lost(error, run, process) {
+    if (run.cancelledAt !== null) throw abortError();
+    if (error.name !== "ProcessLost" && error.name !== "ProcessUnresponsive") throw error;
+    const what =
+      error.name === "ProcessLost"
+        ? `${error.message}. One thread's panic took down the whole process with all ${process.threads} of its threads, so every result of this run is lost.`
+        : `${error.message}. Every result of this run is lost.`;
+    this.#restartAfterLoss(what, process.threads);
+    throw new Error(`${what} A fresh process is starting.`);
+  }
+
+  /**
+   * The CPU demo's primary button: sequential and parallel runs of the same work in turns, round after
+   * round (how many: src/model/compare.rs), then the median speedup with its spread. Every round's
+   * runs are kept, and the round closest to the median is drawn first.
+   */
+  async #compare(params, lab) {
+    if (this.running || this.busyElsewhere())
+      throw new Error("A CPU run is already in progress: wait for it to finish or cancel it first.");
+    const control = { cancelled: false, finishedItems: 0 };
+    const run = { params, mode: "compare", lab, control, cancelledAt: null };
+    this.running = run;
+    const ways = [...(this.threadsAvailable ? ["threads"] : []), ...(lab.withProcesses ? ["processes"] : [])];
+    const progress = { rounds: 0, way: "" };
+    $("cpu-progress").value = 0;
+    $("cpu-progress-text").textContent = "Starting the comparison…";
+    let ticking = true;
+    try {
+      this.#setBusy(true);
+      this.#status(`Comparing 1 thread with ${ways.map((way) => this.#wayName(way, params, lab)).join(" and with ")}: rounds in turns…`);
+      if (ways.includes("processes")) await this.pool.ensure(lab.processes);
+      const threaded = ways.includes("threads") ? await this.runtime.processWith(params.threads) : null;
+      const single = threaded ?? (await this.runtime.anyProcess());
+      const tick = () => {
+        if (!ticking) return;
+        $("cpu-progress-text").textContent = progress.way ? (warmUp ? `Warm-up round: ${progress.way}…` : `Round ${progress.rounds + 1}: ${progress.way}…`) : "";
+        setTimeout(tick, COMPARE_PROGRESS_INTERVAL_MS);
+      };
+      tick();
+      const rounds = [];
+      let measuredMs = 0;
+      // One round first that is not counted: the first runs after a pause (or a process's start) meet
+      // cold caches and a page still busy with the click, and would only widen the spread.
+      let warmUp = true;
+      while (warmUp || this.bindings.compareAnotherRound(rounds.length, measuredMs)) {
+        // Which way runs first alternates, so neither always follows the other's after-effects.
+        const order = rounds.length % 2 === 0 ? ["sequential", ...ways] : [...ways, "sequential"];
+        const round = {};
+        for (const way of order) {
+          if (run.cancelledAt !== null) throw abortError();
+          progress.way = this.#wayName(way, params, lab);
+          const process = way === "threads" ? threaded : single;
+          round[way] =
+            way === "processes"
+              ? await this.#runInProcesses(params, lab, control)
+              : await process
+                  .runCpu({ tasks: params.tasks, n: params.n, chunks: params.chunks, parallel: way === "threads" })
+                  .catch((error) => this.#lost(error, run, process));
+          if (run.cancelledAt !== null) throw abortError();
+          measuredMs += round[way].wallMs;
+        }
+        if (warmUp) {
+          warmUp = false;
+          measuredMs = 0;
+          continue;
+        }
+        rounds.push(round);
+        progress.rounds = rounds.length;
+        $("cpu-progress").value = rounds.length / 5 > 1 ? 1 : rounds.length / 5;
+      }
+      const results = rounds[0].sequential.results;
+      const disagreeing = rounds.flatMap((round) => ways.filter((way) => round[way].results.some((sum, task) => sum !== results[task])));
+      if (disagreeing.length) throw new Error(`The runs disagree: ${disagreeing[0]} gave other sums than the sequential run. Nothing is shown.`);
+      const sequentialMs = rounds.map((round) => round.sequential.wallMs);
+      const spreads = Object.fromEntries(
+        ways.map((way) => [way, this.bindings.compareSpread(sequentialMs, rounds.map((round) => round[way].wallMs), way === "threads" ? params.threads : undefined)]),
+      );
+      const untimed = ways.find((way) => spreads[way] === undefined);
+      if (untimed)
+        throw new Error(
+          `a run took less time than this browser's clock can measure, so there is no speedup to show. Give each task more work (a larger n).`,
+        );
+      ticking = false;
+      this.#showComparison({ params, lab, ways, rounds, spreads });
+      this.#status(`Compared in ${rounds.length} rounds, after one warm-up round that is not counted.`);
+      return this.lastResult;
+    } catch (error) {
+      if (error.name === "AbortError") this.#status("Cancelled; nothing from this comparison is shown.");
+      else this.#status(`The comparison failed: ${error.message}`, true);
+      throw error;
+    } finally {
+      ticking = false;
+      run.finished = true;
+      this.running = null;
+      this.#setBusy(false);
+    }
+  }
+
+  #wayName(way, params, lab) {
+    return way === "sequential" ? "1 thread" : way === "threads" ? counted(params.threads, "thread") : counted(lab.processes, "process", "processes");
+  }
+
+  /** Shows a finished comparison: medians, speedups with their spread, the why, and one round's timeline. */
+  #showComparison({ params, lab, ways, rounds, spreads }) {
+    const primary = ways[0];
+    const median = (values) => [...values].sort((a, b) => a - b)[Math.floor((values.length - 1) / 2)];
+    const typical = spreads[primary].typicalRound;
+    const rows = (way) => (way === "sequential" ? 1 : way === "threads" ? params.threads : lab.processes);
+    this.comparison = { params, lab, ways, rounds, spreads, shown: typical };
+    const roundsOut = rounds.map((round) =>
+      Object.fromEntries(Object.entries(round).map(([way, r]) => [way, { wallMs: r.wallMs, spans: r.spans, ...(r.wakeMs !== undefined ? { wakeMs: r.wakeMs } : {}) }])),
+    );
+    const speedupOf = (way) => {
+      const { median: m, low, high, perRound } = spreads[way];
+      return { median: m, low, high, perRound, rounds: rounds.length };
+    };
+    this.lastResult = {
+      results: rounds[0].sequential.results,
+      wallMs: median(rounds.map((round) => round[primary].wallMs)),
+      spans: rounds[typical][primary].spans,
+      mode: "compare",
+      threads: primary === "threads" ? params.threads : lab.processes,
+      gil: false,
+      rounds: roundsOut,
+      sequentialMs: median(rounds.map((round) => round.sequential.wallMs)),
+      speedup: speedupOf(primary),
+      shownRound: typical,
+      ...(ways.includes("threads") ? { threadsMs: median(rounds.map((round) => round.threads.wallMs)) } : {}),
+      ...(ways.includes("processes") ? { processes: lab.processes, processesMs: median(rounds.map((round) => round.processes.wallMs)), processesSpeedup: speedupOf("processes") } : {}),
+    };
+    this.onRun(this.lastResult, params);
+    $("cpu-results").hidden = false;
+    $("cpu-wall").textContent = [
+      `1 thread ${formatMs(this.lastResult.sequentialMs)}`,
+      ...ways.map((way) => `${this.#wayName(way, params, lab)} ${formatMs(median(rounds.map((round) => round[way].wallMs)))}`),
+    ].join(" · ") + ` (medians of ${rounds.length} rounds)`;
+    $("cpu-speedup").textContent = ways
+      .map((way) => {
+        const { median: m, low, high } = spreads[way];
+        const figure = `${m.toFixed(2)}× (${low.toFixed(2)}–${high.toFixed(2)} over ${rounds.length} rounds)`;
+        return ways.length > 1 ? `${this.#wayName(way, params, lab)}: ${figure}` : figure;
+      })
+      .join("; ");
+    $("cpu-ran-on").textContent = `1 thread and ${ways.map((way) => this.#wayName(way, params, lab)).join(" and ")}, taking turns`;
+    const why = $("cpu-why");
+    const takeaway = spreads.threads?.takeaway;
+    why.hidden = !takeaway;
+    if (takeaway) {
+      const link = document.createElement("a");
+      link.href = "#lab-gil-title";
+      link.textContent = "See it in the lab's GIL experiment";
+      why.replaceChildren(`${takeaway} `, link, ".");
+    }
+    const picker = $("cpu-round");
+    picker.replaceChildren(
+      ...rounds.map((round, index) => {
+        const option = document.createElement("option");
+        option.value = String(index);
+        const ratio = spreads[primary].perRound[index];
+        option.textContent = `round ${index + 1} of ${rounds.length}: ${this.#wayName(primary, params, lab)}, ${formatMs(round[primary].wallMs)}, ${ratio.toFixed(2)}×${index === typical ? " (the median)" : ""}`;
+        return option;
+      }),
+    );
+    picker.value = String(typical);
+    $("cpu-round-picker").hidden = false;
+    this.#showSums(this.lastResult.results, params);
+    $("cpu-progress-text").textContent = `All ${rounds.length} rounds done, each ${groupDigits(String(params.tasks * params.n))} squares ${ways.length + 1} ways`;
+    this.comparison.rows = rows;
+    this.#showRound(typical);
+  }
+
+  /** Draws one round of the last comparison: its parallel run's timeline. */
+  #showRound(index) {
+    const comparison = this.comparison;
+    if (!comparison?.rounds[index]) return;
+    comparison.shown = index;
+    const way = comparison.ways[0];
+    const shown = comparison.rounds[index][way];
+    this.lastRun = { ...shown, mode: way, threads: comparison.rows(way), gil: false, params: comparison.params, compared: true };
+    this.#redraw();
   }
 
   /**
@@ -277,11 +472,16 @@ export class CpuDemo {
     this.lastRun = run;
     const { results, wallMs, spans, mode, threads, gil } = run;
     this.lastResult = { results, wallMs, spans, mode, threads, gil };
+    // How long the pool took to wake before the run's clock started (threads only; src/exec/awake.rs).
+    if (run.wakeMs !== undefined) Object.assign(this.lastResult, { wakeMs: run.wakeMs, threadsWoken: run.threadsWoken });
     if (mode === "processes") {
       this.lastResult.processes = threads;
       this.lastResult.errors = run.errors ?? [];
     }
     this.onRun(this.lastResult, run.params);
+    this.comparison = null;
+    $("cpu-why").hidden = true;
+    $("cpu-round-picker").hidden = true;
     const sameWork = (a, b) => a.tasks === b.tasks && a.n === b.n && a.chunks === b.chunks;
     if (run.mode === "sequential") this.lastSequential = run;
     $("cpu-results").hidden = false;
@@ -297,14 +497,20 @@ export class CpuDemo {
       if (factor !== undefined) speedup = `${factor.toFixed(2)}× vs sequential`;
     } else if (this.lastSequential) speedup = "the last sequential run had other inputs: run it again to compare";
     $("cpu-speedup").textContent = speedup;
+    this.#showSums(run.results, run.params, run.errors);
+    this.#redraw();
+  }
+
+  /** Every task's exact sum (or why it is missing), and the progress bar full. */
+  #showSums(results, params, errors = []) {
     const body = $("cpu-results-body");
     body.replaceChildren(
-      ...run.results.map((value, task) => {
+      ...results.map((value, task) => {
         const row = document.createElement("tr");
         const name = document.createElement("td");
         name.textContent = `T${task}`;
         const sum = document.createElement("td");
-        const error = run.errors?.find((e) => e.task === task);
+        const error = errors.find((e) => e.task === task);
         if (value === null) {
           sum.textContent = `lost: its process crashed (${error?.message ?? "no message"})`;
           sum.className = "error";
@@ -313,10 +519,9 @@ export class CpuDemo {
         return row;
       }),
     );
-    const total = groupDigits(String(run.params.tasks * run.params.n));
+    const total = groupDigits(String(params.tasks * params.n));
     $("cpu-progress").value = 1;
     $("cpu-progress-text").textContent = `${total} of ${total} squares`;
-    this.#redraw();
   }
 
   #redraw() {
@@ -338,6 +543,7 @@ export class CpuDemo {
   }
 
   #setBusy(busy) {
+    $("cpu-compare").disabled = busy;
     $("cpu-run-sequential").disabled = busy;
     $("cpu-run-threads").disabled = busy || !this.threadsAvailable;
     $("cpu-threads").disabled = !this.threadsAvailable;
@@ -346,14 +552,23 @@ export class CpuDemo {
     $("cpu-cancel").disabled = !busy;
   }
 
+  /** The run buttons name the counts they would run with, and only counts this page accepts. */
   #labelThreadsButton() {
-    const threads = $("cpu-threads").value.trim();
-    $("cpu-run-threads").textContent = /^\d+$/.test(threads) ? `Run on ${counted(threads, "thread")}` : "Run on threads";
+    const threadsText = $("cpu-threads").value.trim();
+    const threads = /^\d+$/.test(threadsText) && Number(threadsText) >= 1 && Number(threadsText) <= this.cores ? Number(threadsText) : null;
+    $("cpu-run-threads").textContent = threads ? `Run on ${counted(threads, "thread")}` : "Run on threads";
     // The limit, the default and why, and a note once the field asks for more than run at full speed.
-    const crowded = /^\d+$/.test(threads) ? oversubscription(Number(threads), this.coreCheck) : "";
+    const crowded = threads ? oversubscription(threads, this.coreCheck) : "";
     $("cpu-threads-hint").textContent = [`1 to ${this.cores}.`, this.coreCheck.note, crowded].filter(Boolean).join(" ");
-    const processes = $("cpu-processes").value.trim();
-    $("cpu-run-processes").textContent = /^\d+$/.test(processes) ? `Run in ${counted(processes, "process", "processes")}` : "Run in processes";
+    const processesText = $("cpu-processes").value.trim();
+    const processes = /^\d+$/.test(processesText) && this.bindings.checkLabInput(processesText, "", 1).ok ? Number(processesText) : null;
+    $("cpu-run-processes").textContent = processes ? `Run in ${counted(processes, "process", "processes")}` : "Run in processes";
+    const withProcesses = $("cpu-with-processes").checked || !this.threadsAvailable;
+    const others = [
+      ...(this.threadsAvailable ? [threads ? counted(threads, "thread") : "threads"] : []),
+      ...(withProcesses ? [processes ? counted(processes, "process", "processes") : "processes"] : []),
+    ];
+    $("cpu-compare").textContent = `Compare 1 thread with ${others.join(" and ")}`;
   }
 
   #showFieldErrors(errors) {

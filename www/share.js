@@ -14,7 +14,7 @@ export const DEMOS = {
   cpu: {
     section: "cpu",
     title: "CPU-bound work",
-    runs: { threads: "cpu-run-threads", sequential: "cpu-run-sequential", processes: "cpu-run-processes" },
+    runs: { compare: "cpu-compare", threads: "cpu-run-threads", sequential: "cpu-run-sequential", processes: "cpu-run-processes" },
   },
   downloads: {
     section: "downloads",

@@ -2,6 +2,7 @@
 
 pub mod amdahl;
 pub mod calibration;
+pub mod compare;
 pub mod cpu_params;
 pub mod downloads;
 pub mod manifest;

@@ -266,6 +266,21 @@ pub const CPU_GIL: Field = Field {
     ..BASE
 };
 
+/// The comparison runs each round in processes too (the CPU demo's primary button).
+pub const CPU_WITH_PROCESSES: Field = Field {
+    id: "cpu-with-processes",
+    key: "withprocesses",
+    name: "withProcesses",
+    api: "cpu",
+    group: "cpu",
+    label: "Compare processes too",
+    kind: Kind::Check,
+    min: None,
+    hint: "each round of Compare also runs in the processes above",
+    error: ErrorAt::None,
+    ..BASE
+};
+
 // ---- The downloads demo ------------------------------------------------------------------------
 
 /// The downloads demo adds each sample set's size, read from the manifest, to its choice's label.
@@ -611,6 +626,7 @@ pub const DEMOS: [(&str, &[Field]); 4] = [
             CPU_PROCESSES,
             CPU_CRASH,
             CPU_GIL,
+            CPU_WITH_PROCESSES,
         ],
     ),
     (

@@ -19,6 +19,7 @@ use crate::charts::theme::Theme;
 use crate::charts::timeline::{draw_timeline, TimelineLabels};
 use crate::exec::control::RunControl;
 use crate::exec::cpu;
+use crate::model::compare;
 use crate::model::cpu_params::{parse_cpu_params, CpuForm};
 use crate::model::downloads::{max_in_flight, waited_for_connection, FileSpan, IoMode};
 use crate::model::manifest::ManifestEntry;
@@ -136,6 +137,46 @@ pub fn tiny_job_micros(rounds: u32) -> f64 {
 #[wasm_bindgen]
 pub fn speedup(sequential_ms: f64, parallel_ms: f64) -> Option<f64> {
     stats::speedup(sequential_ms, parallel_ms)
+}
+
+/// Whether the CPU demo's comparison runs another round after `roundsDone` rounds whose runs took
+/// `measuredMs` in all (src/model/compare.rs).
+#[wasm_bindgen(js_name = compareAnotherRound)]
+pub fn compare_another_round(rounds_done: u32, measured_ms: f64) -> bool {
+    compare::another_round(rounds_done, measured_ms)
+}
+
+/// What a comparison's rounds say together: `{ perRound, median, low, high, typicalRound, takeaway }`
+/// (the takeaway only for threads), or `undefined` without one valid pair of times per round.
+#[wasm_bindgen(js_name = compareSpread)]
+pub fn compare_spread(
+    sequential_ms: Vec<f64>,
+    parallel_ms: Vec<f64>,
+    threads: Option<u32>,
+) -> JsValue {
+    let Some(spread) = compare::speedup_spread(&sequential_ms, &parallel_ms) else {
+        return JsValue::UNDEFINED;
+    };
+    let per_round: js_sys::Array = spread
+        .per_round
+        .iter()
+        .map(|&x| JsValue::from_f64(x))
+        .collect();
+    let shown = convert::object(&[
+        ("perRound", per_round.into()),
+        ("median", spread.median.into()),
+        ("low", spread.low.into()),
+        ("high", spread.high.into()),
+        ("typicalRound", (spread.typical_round as u32).into()),
+    ]);
+    if let Some(threads) = threads {
+        convert::set(
+            &shown,
+            "takeaway",
+            compare::threads_takeaway(&spread, threads).into(),
+        );
+    }
+    shown
 }
 
 /// Draws a run's timeline on `canvas`. `spans` is flat: `worker, task, chunk, startMs, endMs` per

@@ -192,6 +192,99 @@ describe("CPU demo", () => {
     assert.equal(next.results.length, 2);
   });
 
+  test("Compare, the primary button, runs both ways in turns until the rule says stop, and shows the median speedup with its spread", async () => {
+    // The seed's work, as the page opens.
+    for (const [field, value] of [["tasks", "4"], ["n", "10,000,000"], ["threads", "2"], ["chunks", "1"]]) await page.fill(`#cpu-${field}`, value);
+    assert.equal(await page.textContent("#cpu-compare"), "Compare 1 thread with 2 threads");
+    // Enter in a field submits the form: the primary button's run.
+    await page.focus("#cpu-n");
+    await page.evaluate(() => (window.runBeforeClick = playground.lastCpuRun));
+    await page.keyboard.press("Enter");
+    await page.waitForFunction(() => playground.lastCpuRun !== window.runBeforeClick || !document.getElementById("cpu-compare").disabled, null, { timeout: 60_000 });
+    await page.waitForFunction(() => !document.getElementById("cpu-compare").disabled);
+    const run = await page.evaluate(() => playground.lastCpuRun);
+    assert.equal(run.mode, "compare", await statusText());
+    assert.equal(run.mode, "compare");
+    assert.deepEqual(run.results, Array(4).fill(SEED_RESULT));
+    // The stopping rule, from the issue: at least 5 rounds, then until 300 ms of runs were measured, at most 15.
+    const measured = run.rounds.map((round) => round.sequential.wallMs + round.threads.wallMs);
+    const total = measured.reduce((a, b) => a + b, 0);
+    const beforeLast = total - measured.at(-1);
+    assert.ok(run.rounds.length >= 5 && run.rounds.length <= 15, `${run.rounds.length} rounds`);
+    if (run.rounds.length < 15) assert.ok(total >= 300, `stopped at ${total.toFixed(0)} ms measured`);
+    if (run.rounds.length > 5) assert.ok(beforeLast < 300, `went on past ${beforeLast.toFixed(0)} ms measured`);
+    // Each round kept its own runs: every chunk of the seed's work on threads, its sums made by both ways.
+    for (const round of run.rounds) {
+      assert.equal(round.threads.spans.length, 4);
+      assert.equal(round.sequential.spans.length, 4);
+      assert.deepEqual(new Set(round.sequential.spans.map((s) => s.worker)), new Set([0]));
+    }
+    // The figure: the median of each round's own ratio, and their range, computed here from the wall times.
+    const ratios = run.rounds.map((round) => round.sequential.wallMs / round.threads.wallMs).sort((a, b) => a - b);
+    const middle = ratios.length % 2 ? ratios[(ratios.length - 1) / 2] : (ratios[ratios.length / 2 - 1] + ratios[ratios.length / 2]) / 2;
+    assert.equal(
+      await page.textContent("#cpu-speedup"),
+      `${middle.toFixed(2)}× (${ratios[0].toFixed(2)}–${ratios.at(-1).toFixed(2)} over ${run.rounds.length} rounds)`,
+    );
+    // The why beside it claims what the median shows, and links the GIL experiment.
+    const why = await page.textContent("#cpu-why");
+    assert.match(why, /Rust has no GIL/);
+    if (middle >= 1.5) assert.match(why, /at the same time on 2 cores/);
+    else assert.doesNotMatch(why, /computed at the same time/);
+    assert.equal(await page.getAttribute("#cpu-why a", "href"), "#lab-gil-title");
+    // One round's timeline is shown (the one nearest the median); every other round can be drawn.
+    const options = await page.$$eval("#cpu-round option", (list) => list.map((o) => o.textContent));
+    assert.equal(options.length, run.rounds.length);
+    assert.match(options[run.shownRound], /\(the median\)$/);
+    const typical = run.rounds[run.shownRound].sequential.wallMs / run.rounds[run.shownRound].threads.wallMs;
+    assert.ok(Math.abs(typical - middle) <= Math.min(...ratios.map((r) => Math.abs(r - middle))) + 1e-9, "the round shown is the one nearest the median");
+    const picture = () => page.evaluate(() => document.getElementById("cpu-timeline").toDataURL());
+    const shown = await picture();
+    const other = (run.shownRound + 1) % run.rounds.length;
+    await page.selectOption("#cpu-round", String(other));
+    assert.notEqual(await picture(), shown, "another round draws another timeline");
+  });
+
+  test("Compare with processes too, through the API; the single runs stay; options that do not fit a comparison are refused", async () => {
+    const run = await page.evaluate(() => playground.cpu({ mode: "compare", threads: 2, processes: 2, withProcesses: true, n: 1_000_000 }));
+    assert.equal(run.processes, 2);
+    const ratios = run.rounds.map((round) => round.sequential.wallMs / round.processes.wallMs).sort((a, b) => a - b);
+    assert.equal(run.processesSpeedup.low, ratios[0]);
+    assert.equal(run.processesSpeedup.high, ratios.at(-1));
+    assert.match(await page.textContent("#cpu-speedup"), /^2 threads: .*; 2 processes: .*× \(.*over \d+ rounds\)$/);
+    assert.equal(await page.textContent("#cpu-compare"), "Compare 1 thread with 2 threads and 2 processes");
+    await page.uncheck("#cpu-with-processes");
+    // A single run afterwards shows a single run's figures, and no comparison's leftovers.
+    await clickAndWaitForRun("#cpu-run-threads");
+    assert.equal((await page.evaluate(() => playground.lastCpuRun)).mode, "threads");
+    assert.equal(await page.isHidden("#cpu-round-picker"), true);
+    assert.equal(await page.isHidden("#cpu-why"), true);
+    const refused = (options) => page.evaluate((o) => playground.cpu(o).then(() => "ran", (e) => e.message), options);
+    assert.match(await refused({ mode: "threads", withProcesses: true }), /withProcesses applies to the "compare" mode/);
+    assert.match(await refused({ mode: "compare", crashTask: 1 }), /crashTask applies to single runs/);
+    assert.match(await refused({ mode: "compare", gil: true }), /gil applies to the "threads" mode/);
+    assert.match(await refused({ mode: "compare", withProcesses: "yes" }), /withProcesses/);
+  });
+
+  test("a comparison of runs too short for the clock says so and shows nothing", async () => {
+    const message = await page.evaluate(() => playground.cpu({ mode: "compare", tasks: 1, n: 1 }).then(() => "ran", (e) => e.message));
+    // One square: no clock in any browser resolves it, so at least one run took "0 ms".
+    assert.match(message, /less time than this browser's clock can measure/);
+    assert.match(await statusText(), /less time than this browser's clock can measure/);
+  });
+
+  test("a run button never names a count the page refuses", async () => {
+    await page.fill("#cpu-threads", "999");
+    assert.equal(await page.textContent("#cpu-run-threads"), "Run on threads");
+    assert.equal(await page.textContent("#cpu-compare"), "Compare 1 thread with threads");
+    await page.fill("#cpu-processes", "0");
+    assert.equal(await page.textContent("#cpu-run-processes"), "Run in processes");
+    await page.fill("#cpu-threads", "2");
+    await page.fill("#cpu-processes", "2");
+    assert.equal(await page.textContent("#cpu-run-threads"), "Run on 2 threads");
+    assert.equal(await page.textContent("#cpu-run-processes"), "Run in 2 processes");
+  });
+
   test("no page errors and no console errors during all of the above", () => {
     assert.deepEqual(problems, []);
   });

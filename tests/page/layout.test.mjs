@@ -99,12 +99,14 @@ test("the demo runs from the keyboard alone", async () => {
   await page.focus("#cpu-n");
   await page.keyboard.press("Control+A");
   await page.keyboard.type("2000000");
-  // Enter in a field submits the form, which runs on threads.
+  // Enter in a field submits the form, which runs the primary button's comparison.
   await page.keyboard.press("Enter");
-  await page.waitForFunction(() => /^Done in/.test(document.getElementById("cpu-status").textContent));
-  assert.equal((await page.evaluate(() => playground.lastCpuRun)).mode, "threads");
+  await page.waitForFunction(() => /^Compared in/.test(document.getElementById("cpu-status").textContent), null, { timeout: 60_000 });
+  assert.equal((await page.evaluate(() => playground.lastCpuRun)).mode, "compare");
   // Tab reaches the buttons in order.
-  await page.focus("#cpu-gil");
+  await page.focus("#cpu-with-processes");
+  await page.keyboard.press("Tab");
+  assert.equal(await page.evaluate(() => document.activeElement.id), "cpu-compare");
   await page.keyboard.press("Tab");
   assert.equal(await page.evaluate(() => document.activeElement.id), "cpu-run-sequential");
   await page.keyboard.press("Enter");

@@ -200,10 +200,10 @@ for (const phone of PHONES) {
 
       // The first screen shows the first demo's primary button.
       const button = await page.evaluate(() => {
-        const rect = document.getElementById("cpu-run-threads").getBoundingClientRect();
+        const rect = document.getElementById("cpu-compare").getBoundingClientRect();
         return { bottom: Math.round(rect.bottom + scrollY), screen: innerHeight, scrollY };
       });
-      check(button.bottom <= button.screen, `#cpu-run-threads ends at ${button.bottom}px, below the first screen (${button.screen}px)`);
+      check(button.bottom <= button.screen, `#cpu-compare ends at ${button.bottom}px, below the first screen (${button.screen}px)`);
 
       // Before any run, each chart is a short text saying what will appear.
       for (const figure of await page.evaluate(chartFigures)) {
