@@ -39,6 +39,8 @@ export class Lab {
     this.current = null;
     this.sweepPool = new ProcessPool(module);
     this.lastSweep = null;
+    /** The counter's latest run of each method: `{ count, expected, ms, threads, increments }`. */
+    this.counterRuns = new Map();
     /** Whether another demo runs work in the same processes (set by app.js). */
     this.busyElsewhere = () => false;
     /** Called with every finished experiment: (kind, result); set by app.js. */
@@ -304,6 +306,8 @@ export class Lab {
     const threads = Number($("lab-counter-threads").value.trim());
     const increments = Number($("lab-counter-increments").value.replace(/[_,\s]/g, ""));
     $("lab-counter-body").replaceChildren();
+    this.counterRuns.clear();
+    $("lab-counter-costs").textContent = "";
     for (const method of this.constants.counterMethods) await this.counter({ threads, increments, method });
     const perProcess = await this.#exclusive(async () => {
       const pool = this.sweepPool;
@@ -324,14 +328,17 @@ export class Lab {
       // The page's default process when it has threads enough: no restart for the usual counts.
       const process = await this.runtime.processWith(threads <= this.defaultThreads ? this.defaultThreads : this.cores);
       const result = await untilCancelled(signal, () => process.cancel(), () => process.countShared({ threads, increments, method }));
-      this.#showCount(method, result);
+      this.#showCount(method, { ...result, threads, increments });
       this.onRun("counter", { threads, increments, method, ...result });
       return result;
     });
   }
 
   /** Puts one method's outcome in the counter table (replacing an earlier row of that method). */
-  #showCount(method, { count, expected, ms }) {
+  #showCount(method, run) {
+    const { count, expected, ms } = run;
+    this.counterRuns.set(method, run);
+    $("lab-counter-costs").textContent = this.#lockCostNote();
     const tr = document.createElement("tr");
     tr.dataset.method = method;
     const lost = expected - count;
@@ -343,6 +350,30 @@ export class Lab {
     if (earlier) earlier.replaceWith(tr);
     else body.append(tr);
     $("lab-counter-table").hidden = false;
+  }
+
+  /**
+   * Why the Mutex took longer than fetch_add, or what can make it faster, from the latest atomic and
+   * Mutex runs of the same size (nothing until both ran). Measured here (bench/counter.mjs, 2 cores)
+   * the Mutex was the slower one in Chromium, Firefox and WebKit and natively; a faster Mutex was seen
+   * once, and the text then says what can cause it, not that it did.
+   */
+  #lockCostNote() {
+    const atomic = this.counterRuns.get("atomic");
+    const mutex = this.counterRuns.get("mutex");
+    if (!atomic || !mutex || atomic.threads !== mutex.threads || atomic.increments !== mutex.increments) return "";
+    const times = `${formatMs(mutex.ms)} vs ${formatMs(atomic.ms)}`;
+    if (mutex.ms < atomic.ms)
+      return (
+        `The Mutex counted faster than fetch_add this time (${times}). A lock can win under contention: every fetch_add ` +
+        "pulls the counter's cache line over from the other core, while a thread that takes the Mutex again right after " +
+        "releasing it keeps the line on its own core for a long stretch, so the threads can end up taking turns instead of colliding."
+      );
+    return (
+      `The Mutex took ${(mutex.ms / atomic.ms).toFixed(1)}× as long as fetch_add (${times}): fetch_add is one indivisible ` +
+      "instruction per increment, while the Mutex takes and releases a lock around each one (at least two atomic operations " +
+      "instead of one) and makes a thread that finds it taken wait."
+    );
   }
 
   // ---- 4. GIL ---------------------------------------------------------------------------------------

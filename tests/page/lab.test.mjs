@@ -172,6 +172,27 @@ describe("threads vs processes lab", () => {
     }
   });
 
+  test("next to the counter, the Mutex's time is explained from the run's own atomic and Mutex times, and only for runs of one size", async () => {
+    const costs = () => page.textContent("#lab-counter-costs");
+    // Atomic and Mutex of different sizes: nothing to compare, so nothing is said.
+    await call("counter", { method: "atomic", increments: 1_000_000 });
+    await call("counter", { method: "mutex", increments: 2_000_000 });
+    assert.equal(await costs(), "");
+    for (let round = 0; round < 2; round++) {
+      const atomic = await call("counter", { method: "atomic" });
+      const mutex = await call("counter", { method: "mutex" });
+      const note = await costs();
+      if (mutex.ms < atomic.ms) {
+        assert.match(note, /^The Mutex counted faster than fetch_add this time/);
+        assert.match(note, /cache line/);
+      } else {
+        const ratio = (mutex.ms / atomic.ms).toFixed(1);
+        assert.ok(note.startsWith(`The Mutex took ${ratio}× as long as fetch_add`), `${note} (atomic ${atomic.ms} ms, Mutex ${mutex.ms} ms)`);
+        assert.doesNotMatch(note, /cache line/);
+      }
+    }
+  });
+
   test("the page's counter button fills the table and shows each process counting alone", async () => {
     // The race shows when the two threads run on two cores at once; when the system puts both on one
     // core (a quiet CI machine did once: racy took 2× the local count's time and lost nothing) an update
