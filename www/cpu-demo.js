@@ -225,6 +225,7 @@ export class CpuDemo {
       } else {
         this.#status(`The run failed: ${error.message}`, true);
       }
+      this.#markStale();
       throw error;
     } finally {
       clearTimeout(busyTimer);
@@ -327,6 +328,7 @@ export class CpuDemo {
     } catch (error) {
       if (error.name === "AbortError") this.#status("Cancelled; nothing from this comparison is shown.");
       else this.#status(`The comparison failed: ${error.message}`, true);
+      this.#markStale();
       throw error;
     } finally {
       ticking = false;
@@ -334,6 +336,17 @@ export class CpuDemo {
       this.running = null;
       this.#setBusy(false);
     }
+  }
+
+  /**
+   * After a run that left no results, what is still shown belongs to the run before it: greyed out and
+   * labelled, so a failed run never seems to have the last run's time, speedup, sums and timeline.
+   */
+  #markStale(stale = true) {
+    $("cpu-stale").hidden = !stale || $("cpu-results").hidden;
+    for (const element of [$("cpu-results").querySelector("dl"), $("cpu-results").querySelector("table"), $("cpu-why"), $("cpu-timeline").closest("figure")])
+      element.classList.toggle("stale", stale && !$("cpu-results").hidden);
+    $("cpu-round").disabled = stale;
   }
 
   #wayName(way, params, lab) {
@@ -370,6 +383,7 @@ export class CpuDemo {
     };
     this.onRun(this.lastResult, params);
     $("cpu-results").hidden = false;
+    this.#markStale(false);
     $("cpu-wall").textContent = [
       `1 thread ${formatMs(this.lastResult.sequentialMs)}`,
       ...ways.map((way) => `${this.#wayName(way, params, lab)} ${formatMs(median(rounds.map((round) => round[way].wallMs)))}`),
@@ -479,6 +493,7 @@ export class CpuDemo {
       this.lastResult.errors = run.errors ?? [];
     }
     this.onRun(this.lastResult, run.params);
+    this.#markStale(false);
     this.comparison = null;
     $("cpu-why").hidden = true;
     $("cpu-round-picker").hidden = true;

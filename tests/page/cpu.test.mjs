@@ -3,7 +3,7 @@
 import { describe, test } from "node:test";
 import assert from "node:assert/strict";
 import { mkdir } from "node:fs/promises";
-import { readyPlayground, sessionForFile } from "./browser.mjs";
+import { isWasmTrap, readyPlayground, sessionForFile } from "./browser.mjs";
 
 // Python: sum(i * i for i in range(10_000_000))
 const SEED_RESULT = "333333283333335000000";
@@ -266,11 +266,50 @@ describe("CPU demo", () => {
     assert.match(await refused({ mode: "compare", withProcesses: "yes" }), /withProcesses/);
   });
 
+  test("Cancel stops a comparison at once, in its first round or later, and the next comparison works", async () => {
+    for (const afterMs of [0, 400]) {
+      const outcome = await page.evaluate(async (afterMs) => {
+        const comparison = playground.cpu({ mode: "compare", tasks: 4, n: 200_000_000, threads: 2 }).then(() => "finished", (e) => e.name);
+        await new Promise((r) => setTimeout(r, afterMs));
+        const pressed = performance.now();
+        const cancelled = playground.cancel();
+        return { cancelled, result: await comparison, tookMs: performance.now() - pressed };
+      }, afterMs);
+      assert.deepEqual([outcome.cancelled, outcome.result], [true, "AbortError"]);
+      assert.ok(outcome.tookMs < 1000, `the comparison stopped ${Math.round(outcome.tookMs)} ms after cancel()`);
+      assert.match(await statusText(), /^Cancelled; nothing from this comparison is shown/);
+    }
+    const next = await page.evaluate(() => playground.cpu({ mode: "compare", tasks: 2, n: 1_000_000, threads: 2 }));
+    assert.equal(next.mode, "compare");
+  });
+
   test("a comparison of runs too short for the clock says so and shows nothing", async () => {
     const message = await page.evaluate(() => playground.cpu({ mode: "compare", tasks: 1, n: 1 }).then(() => "ran", (e) => e.message));
     // One square: no clock in any browser resolves it, so at least one run took "0 ms".
     assert.match(message, /less time than this browser's clock can measure/);
     assert.match(await statusText(), /less time than this browser's clock can measure/);
+  });
+
+  test("a run that fails greys out the figures still shown, which belong to the run before it, until a run finishes", async () => {
+    const finished = await page.evaluate(() => playground.cpu({ mode: "sequential", tasks: 2, n: 1_000_000 }));
+    const shown = () =>
+      page.evaluate(() => ({
+        note: !document.getElementById("cpu-stale").hidden,
+        greyed: [...document.querySelectorAll("#cpu-results dl, #cpu-results table, #cpu .chart")].map((e) => e.classList.contains("stale")),
+        wall: document.getElementById("cpu-wall").textContent,
+      }));
+    const before = await shown();
+    assert.deepEqual([before.note, before.greyed], [false, [false, false, false]]);
+    // A thread's panic takes its whole process down: this run leaves no results at all.
+    const failure = await page.evaluate(() => playground.cpu({ mode: "threads", threads: 2, tasks: 2, n: 1_000_000, crashTask: 0 }).then(() => "ran", (e) => e.message));
+    assert.match(failure, /every result of this run is lost/);
+    const after = await shown();
+    assert.deepEqual([after.note, after.greyed], [true, [true, true, true]], "the last finished run's figures are greyed and labelled");
+    assert.equal(after.wall, before.wall, "they are that run's figures, kept");
+    assert.equal((await page.evaluate(() => playground.lastCpuRun)).wallMs, finished.wallMs);
+    await page.evaluate(() => playground.cpu({ mode: "threads", threads: 2, tasks: 2, n: 1_000_000 }));
+    const again = await shown();
+    assert.deepEqual([again.note, again.greyed], [false, [false, false, false]], "a finished run is shown plainly again");
   });
 
   test("a run button never names a count the page refuses", async () => {
@@ -285,7 +324,9 @@ describe("CPU demo", () => {
     assert.equal(await page.textContent("#cpu-run-processes"), "Run in 2 processes");
   });
 
-  test("no page errors and no console errors during all of the above", () => {
-    assert.deepEqual(problems, []);
+  test("no page errors and no console errors during all of the above, but the deliberate crash's trap", () => {
+    // The panicking thread's worker reports its wasm trap (isWasmTrap) as an uncaught error.
+    assert.deepEqual(problems.filter((p) => !isWasmTrap(p)), []);
+    assert.ok(problems.filter(isWasmTrap).length <= 1);
   });
 });

@@ -15,7 +15,7 @@ const FUZZ_DEADLINE_MS = Number(process.env.FUZZ_DEADLINE_MS ?? 6 * 60_000);
 
 // Each function and the options the README documents for it; the fuzzer also sends keys it does not.
 const DOCUMENTED = {
-  cpu: ["tasks", "n", "threads", "chunks", "mode", "processes", "gil", "crashTask"],
+  cpu: ["tasks", "n", "threads", "chunks", "mode", "processes", "gil", "crashTask", "withProcesses"],
   downloads: ["urls", "samples", "mode", "limit", "network", "timeoutMs"],
   server: ["model", "clients", "rate", "requests", "ioMs", "cpuMs", "poolSize"],
   serverSweep: ["clients", "ioMs", "cpuMs", "poolSize", "requestsPerClient"],
@@ -71,7 +71,7 @@ test(`${CALLS} random option objects (seed ${SEED}): every call settles with a m
         "", "1", "2", "abc", "10,000,000", "constructor", "__proto__", "toString", "<img src=x onerror=alert(1)>", "-0",
         true, false, null, undefined, {}, [], [1, 2], [null], { valueOf: () => 3 }, { toString: () => "threads" },
         () => 1, 10n, Symbol("s"), new Date(0), new Map(), Object.create(null), { latencyMs: "x" }, { latencyMs: 0, kbps: 0 },
-        "threads", "sequential", "processes", "racy", "atomic", "async", "one-at-a-time", "worker", "none", "concurrent",
+        "threads", "sequential", "processes", "compare", "racy", "atomic", "async", "one-at-a-time", "worker", "none", "concurrent",
       ];
       const keysOf = (api) => [...documented[api], "bogus", "toString", "__proto__", "constructor"];
       const describe = (v) => {
