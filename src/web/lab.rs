@@ -121,9 +121,10 @@ pub fn lab_constants() -> JsValue {
 /// enough per chunk (about 20 ms) that handing chunks to processes is not what is measured.
 const EXPERIMENT_JOB: (u32, u64, u32) = (4, 50_000_000, 2);
 
-/// The frozen-page job (tasks, n, chunks as typed): 1.2 billion squares, about half a second on one
-/// core of a 2-core CI machine (the result says how long it really took).
-const FREEZE_JOB: (&str, &str, &str) = ("4", "300000000", "1");
+/// The frozen-page job (tasks, n, chunks as typed): 4 billion squares, about 2 s on one core of a
+/// 2-core machine, long enough that a learner cannot miss the stop (half a second was easy to miss);
+/// the result says how long it really took.
+const FREEZE_JOB: (&str, &str, &str) = ("4", "1000000000", "1");
 
 /// The message of this process's crash, if one happened (for a process whose own thread trapped).
 #[wasm_bindgen(js_name = crashMessage)]
