@@ -535,12 +535,7 @@ export class Lab {
       const longestFrameGapMs = watch();
       const result = { where, runMs, longestFrameGapMs };
       this.lastFreeze = { ...this.lastFreeze, [where]: result };
-      const main = this.lastFreeze["main-thread"];
-      const worker = this.lastFreeze.worker;
-      $("lab-freeze-result").textContent = [
-        main && `On the main thread: ${formatMs(main.runMs)} of work, the page froze for ${formatMs(main.longestFrameGapMs)} (longest gap between frames).`,
-        worker && `In a worker: ${formatMs(worker.runMs)} of work, longest gap between frames ${formatMs(worker.longestFrameGapMs)}.`,
-      ].filter(Boolean).join(" ");
+      showFreezes($("lab-freeze-result"), this.lastFreeze);
       return result;
     });
   }
@@ -585,6 +580,31 @@ async function untilCancelled(signal, stop, start) {
 function abortError() {
   return new DOMException("The run was cancelled.", "AbortError");
 }
+
+/**
+ * The latest freeze of each kind, in words, each with the longest time the page did not draw (the
+ * gap the learner saw, or did not see) as its own figure: `#lab-freeze-main-gap`,
+ * `#lab-freeze-worker-gap`, their exact milliseconds in `data-ms`.
+ */
+function showFreezes(element, { "main-thread": main, worker }) {
+  const gap = (where, ms) => {
+    const figure = document.createElement("strong");
+    figure.id = `lab-freeze-${where}-gap`;
+    figure.dataset.ms = String(ms);
+    figure.textContent = formatSeconds(ms);
+    return figure;
+  };
+  const parts = [];
+  if (main)
+    parts.push("On the main thread: the page did not draw for ", gap("main", main.longestFrameGapMs), ` (its longest gap between frames) while ${formatSeconds(main.runMs)} of sums ran.`);
+  if (main && worker) parts.push(" ");
+  if (worker)
+    parts.push(`In a worker: the same sums took ${formatSeconds(worker.runMs)}, and the page never went more than `, gap("worker", worker.longestFrameGapMs), " without drawing.");
+  element.replaceChildren(...parts);
+}
+
+/** A duration as a learner reads it: "2.1 s" from a second up, "45 ms" below. */
+const formatSeconds = (ms) => (ms >= 1000 ? `${(ms / 1000).toFixed(1)} s` : formatMs(ms));
 
 /** Resolves after `count` animation frames. */
 function frames(count) {
