@@ -452,15 +452,14 @@ export class Lab {
         points.push({ workers, wallMs, speedup: this.bindings.speedup(sequentialMs, wallMs) ?? NaN });
       }
       const fitted = this.bindings.fitSerialFraction(points.map((p) => p.workers), points.map((p) => p.speedup));
+      // What the points can carry: only workers on cores of their own, a ceiling only from enough points.
+      const { words, ...fit } = this.bindings.amdahlFit(points.map((p) => p.workers), points.map((p) => p.speedup), this.defaultThreads);
       this.lastSweep = { mode, maxWorkers, points, fitted: fitted ?? null, serialFraction };
       this.#drawSweep();
-      const f = fitted ?? null;
       $("lab-sweep-status").classList.remove("error");
       $("lab-sweep-status").textContent =
-        `${mode}: ` +
-        points.map((p) => `${p.workers} → ${p.speedup.toFixed(2)}× (${formatMs(p.wallMs)})`).join(" · ") +
-        (f === null ? "" : ` — fitted serial fraction ${(f * 100).toFixed(1)} %, so no worker count can beat ${f > 0 ? `${(1 / f).toFixed(1)}×` : "∞"}.`);
-      const result = { points, fittedSerialFraction: fitted ?? null, sequentialMs };
+        `${mode}: ` + points.map((p) => `${p.workers} → ${p.speedup.toFixed(2)}× (${formatMs(p.wallMs)})`).join(" · ") + ` — ${words}`;
+      const result = { points, fittedSerialFraction: fitted ?? null, fit: { ...fit, words }, sequentialMs };
       this.onRun("sweep", { mode, maxWorkers, tasks, n, serialFraction, ...result });
       return result;
     });

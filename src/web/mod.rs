@@ -19,6 +19,7 @@ use crate::charts::theme::Theme;
 use crate::charts::timeline::{draw_timeline, TimelineLabels};
 use crate::exec::control::RunControl;
 use crate::exec::cpu;
+use crate::model::amdahl;
 use crate::model::compare;
 use crate::model::cpu_params::{parse_cpu_params, CpuForm};
 use crate::model::downloads::{max_in_flight, waited_for_connection, FileSpan, IoMode};
@@ -177,6 +178,24 @@ pub fn compare_spread(
         );
     }
     shown
+}
+
+/// The Amdahl sweep's fit on a device with `cores` cores at full speed: `{ serialFraction,
+/// standardError, points, beyondCores, rough, words }`, the fit's fields `null` when nothing could be
+/// fitted (src/model/amdahl.rs).
+#[wasm_bindgen(js_name = amdahlFit)]
+pub fn amdahl_fit(workers: Vec<f64>, speedups: Vec<f64>, cores: u32) -> JsValue {
+    let points: Vec<(f64, f64)> = workers.into_iter().zip(speedups).collect();
+    let (fit, words) = amdahl::amdahl_summary(&points, cores);
+    let or_null = |value: Option<f64>| value.map_or(JsValue::NULL, JsValue::from_f64);
+    convert::object(&[
+        ("serialFraction", or_null(fit.map(|f| f.serial_fraction))),
+        ("standardError", or_null(fit.and_then(|f| f.standard_error))),
+        ("points", or_null(fit.map(|f| f.points as f64))),
+        ("beyondCores", or_null(fit.map(|f| f.beyond_cores as f64))),
+        ("rough", fit.is_none_or(|f| f.rough()).into()),
+        ("words", words.into()),
+    ])
 }
 
 /// Draws a run's timeline on `canvas`. `spans` is flat: `worker, task, chunk, startMs, endMs` per
