@@ -2,7 +2,8 @@
 //! loses updates; the other three differ in what the correctness costs.
 
 use std::sync::atomic::{AtomicU64, AtomicUsize, Ordering};
-use std::sync::Mutex;
+use std::sync::{Condvar, Mutex};
+use std::time::Duration;
 
 use super::control::{RunControl, BLOCK};
 use super::cpu::Cancelled;
@@ -73,9 +74,8 @@ pub fn parse_increments(increments: f64) -> Result<u64, String> {
 
 /// Runs `threads` threads of the current rayon pool, each adding 1 to one shared counter
 /// `increments` times with `method`; returns the final count (expected: threads × increments).
-/// `threads` must not exceed the pool's size: the threads go in rounds of [`ROUND`] increments and
-/// every round starts on a barrier they spin at together (see [`RoundBarrier`]), so they really
-/// overlap in every method.
+/// `threads` must not exceed the pool's size: the threads start together on a barrier (see
+/// [`StartBarrier`]), so they really overlap.
 pub fn count_shared(threads: usize, increments: u64, method: CounterMethod) -> u64 {
     count_shared_with(threads, increments, method, &RunControl::new())
         .expect("nobody else holds this run control, so nobody can cancel the run")
@@ -91,10 +91,14 @@ pub fn count_shared_with(
 ) -> Result<u64, Cancelled> {
     let shared = AtomicU64::new(0);
     let locked = Mutex::new(0u64);
-    let barrier = RoundBarrier::new(threads);
+    let start = StartBarrier::new(threads);
     rayon::scope(|scope| {
         for _ in 0..threads {
-            scope.spawn(|_| count_with(method, increments, &shared, &locked, &barrier, control));
+            scope.spawn(|_| {
+                if start.wait(control) {
+                    count_with(method, increments, &shared, &locked, control);
+                }
+            });
         }
     });
     if control.is_cancelled() {
@@ -104,94 +108,112 @@ pub fn count_shared_with(
     Ok(shared.load(Ordering::SeqCst) + from_mutex)
 }
 
-/// Where the counting threads meet before each round. One barrier at the start was not enough on a
-/// busy 2-core machine: a thread the system set aside for a few milliseconds let the other count
-/// most of its increments alone (the racy count lost nothing in 4 of 10 default runs in Chromium).
-/// Meeting every round, a thread that runs ahead spins on its core until the other catches up, and
-/// both leave together: the threads race whenever both hold a core, in every round.
-struct RoundBarrier {
+/// Where the counting threads wait for each other before the first increment: a pool thread asleep
+/// when the run arrives wakes late, and would otherwise count alone and race with nobody. The first
+/// to arrive spins briefly (the others are usually a moment away), then sleeps: spinning on, on a
+/// busy machine it held a core the late thread needed.
+struct StartBarrier {
     threads: usize,
     arrived: AtomicUsize,
+    sleepers: Mutex<()>,
+    wake: Condvar,
 }
 
-impl RoundBarrier {
+/// How often a waiting thread looks at the others before it sleeps (tens of microseconds).
+const SPINS_BEFORE_SLEEP: u32 = 1 << 14;
+/// How long a sleeping thread sleeps before it looks at the cancel flag again.
+const CANCEL_CHECK: Duration = Duration::from_millis(10);
+
+impl StartBarrier {
     fn new(threads: usize) -> Self {
         Self {
             threads,
             arrived: AtomicUsize::new(0),
+            sleepers: Mutex::new(()),
+            wake: Condvar::new(),
         }
     }
 
-    /// Waits until every thread has arrived for round `round` (0, 1, …); false if the run was
-    /// cancelled meanwhile. Spinning, not sleeping: a sleeping thread wakes late, and the race with it.
-    fn wait(&self, round: usize, control: &RunControl) -> bool {
-        self.arrived.fetch_add(1, Ordering::SeqCst);
-        // Arrivals only grow: round r is complete once every thread arrived r + 1 times.
-        let all_here = self.threads * (round + 1);
-        // Waiting is not progress: no heartbeat here, so a thread that never arrives shows.
-        while self.arrived.load(Ordering::SeqCst) < all_here {
+    /// Waits until every thread has arrived; false if the run was cancelled meanwhile. Waiting is
+    /// not progress: no heartbeat here, so a thread that never arrives shows.
+    fn wait(&self, control: &RunControl) -> bool {
+        if self.arrived.fetch_add(1, Ordering::SeqCst) + 1 == self.threads {
+            // Taking the lock orders this wake-up after any sleeper's last look (no lost wake-up).
+            let _sleepers = self
+                .sleepers
+                .lock()
+                .expect("no thread panics while holding it");
+            self.wake.notify_all();
+            return !control.is_cancelled();
+        }
+        for _ in 0..SPINS_BEFORE_SLEEP {
+            if self.arrived.load(Ordering::SeqCst) >= self.threads {
+                return true;
+            }
+            std::hint::spin_loop();
+        }
+        let mut sleepers = self
+            .sleepers
+            .lock()
+            .expect("no thread panics while holding it");
+        while self.arrived.load(Ordering::SeqCst) < self.threads {
             if control.is_cancelled() {
                 return false;
             }
-            std::hint::spin_loop();
+            sleepers = self
+                .wake
+                .wait_timeout(sleepers, CANCEL_CHECK)
+                .expect("no thread panics while holding it")
+                .0;
         }
         true
     }
 }
-
-/// Increments per round: each round starts on the barrier. A round of [`BLOCK`] (65,536) made the
-/// threads meet ~150 times in a default run, and on a busy machine each meeting can wait a
-/// scheduler tick for the other thread (4 ms here): the local count, which needs no meeting, took
-/// 612 ms instead of ~30. Rounds of about a million keep that to ~10 meetings, while a racy round
-/// still lasts milliseconds, time enough for the two threads to collide.
-pub const ROUND: u64 = 1 << 20;
 
 fn count_with(
     method: CounterMethod,
     increments: u64,
     shared: &AtomicU64,
     locked: &Mutex<u64>,
-    barrier: &RoundBarrier,
     control: &RunControl,
 ) {
-    // The local method's count lives across rounds: it is added to the shared counter once, at the end.
+    // The local method's count lives across blocks: it is added to the shared counter once, at the end.
     let mut mine = 0u64;
     let mut left = increments;
-    let mut round = 0;
     while left > 0 {
-        if !barrier.wait(round, control) {
+        if !control.check_in() {
             return;
         }
-        round += 1;
-        let mut left_in_round = left.min(ROUND);
-        left -= left_in_round;
-        while left_in_round > 0 {
-            if !control.check_in() {
-                return;
+        let block = left.min(BLOCK);
+        left -= block;
+        match method {
+            CounterMethod::Racy => {
+                for _ in 0..block {
+                    let seen = shared.load(Ordering::Relaxed);
+                    // The new value is worked out apart from the read, as `counter += 1` does in
+                    // CPython (load, add, store: three bytecodes), so the value read stays in flight
+                    // for most of each increment. Without this the compiler fuses read, add and
+                    // write into one instruction natively, a thread is never switched out between
+                    // them, and two threads sharing one core (as on a busy 2-core machine) lost
+                    // nothing in 10 of 10 runs; with it, they lost updates in 20 of 20
+                    // (tests/counter.rs under `taskset -c 0`).
+                    let next = std::hint::black_box(seen) + 1;
+                    shared.store(next, Ordering::Relaxed);
+                }
             }
-            let block = left_in_round.min(BLOCK);
-            left_in_round -= block;
-            match method {
-                CounterMethod::Racy => {
-                    for _ in 0..block {
-                        let seen = shared.load(Ordering::Relaxed);
-                        shared.store(seen + 1, Ordering::Relaxed);
-                    }
+            CounterMethod::Atomic => {
+                for _ in 0..block {
+                    shared.fetch_add(1, Ordering::Relaxed);
                 }
-                CounterMethod::Atomic => {
-                    for _ in 0..block {
-                        shared.fetch_add(1, Ordering::Relaxed);
-                    }
+            }
+            CounterMethod::Mutex => {
+                for _ in 0..block {
+                    *locked.lock().expect("no thread panics while holding it") += 1;
                 }
-                CounterMethod::Mutex => {
-                    for _ in 0..block {
-                        *locked.lock().expect("no thread panics while holding it") += 1;
-                    }
-                }
-                CounterMethod::Local => {
-                    for _ in 0..block {
-                        mine = std::hint::black_box(mine + 1);
-                    }
+            }
+            CounterMethod::Local => {
+                for _ in 0..block {
+                    mine = std::hint::black_box(mine + 1);
                 }
             }
         }
