@@ -10,6 +10,8 @@
 #   bench/run.sh soak         300+ mixed runs: JS heap, DOM and wasm memory at start, middle and end
 #   bench/run.sh engines      the same figures in Chromium, Firefox and WebKit, one column each
 #                             (PLAYGROUND_ENGINES="firefox webkit" picks some)
+#   bench/run.sh counter      the shared counter's default runs in one engine (PLAYGROUND_ENGINE,
+#                             BENCH_COUNTER_RUNS): how often the racy count loses updates, atomic vs Mutex
 #   bench/run.sh sw           the simulated network's first start on fresh profiles (PLAYGROUND_ENGINE,
 #                             BENCH_LAUNCHES): how long, and how often it never starts
 #   bench/run.sh size         both builds' wasm and JS glue, raw and gzip, and the kernel on one thread
@@ -23,8 +25,8 @@ export PATH="$HOME/.cargo/bin:$PATH"
 trunk build --release --dist "${PLAYGROUND_DIST:-dist}" >/dev/null
 which=${1:-all}
 case "$which" in
-  cpu | all | downloads | lab | hosts | server | soak | engines | size | sw) ;;
-  *) echo "usage: bench/run.sh [cpu|downloads|lab|hosts|server|soak|engines|size|sw]" >&2; exit 2 ;;
+  cpu | all | downloads | lab | hosts | server | soak | engines | size | sw | counter) ;;
+  *) echo "usage: bench/run.sh [cpu|downloads|lab|hosts|server|soak|engines|size|sw|counter]" >&2; exit 2 ;;
 esac
 if [ "$which" = cpu ] || [ "$which" = all ]; then node bench/run.mjs; node bench/first-click.mjs; fi
 if [ "$which" = downloads ] || [ "$which" = all ]; then node bench/downloads.mjs; fi
@@ -35,3 +37,4 @@ if [ "$which" = soak ] || [ "$which" = all ]; then node bench/soak.mjs; fi
 if [ "$which" = engines ] || [ "$which" = all ]; then node bench/engines.mjs; fi
 if [ "$which" = size ] || [ "$which" = all ]; then node bench/size.mjs; fi
 if [ "$which" = sw ] || [ "$which" = all ]; then node bench/sw-start.mjs; fi
+if [ "$which" = counter ] || [ "$which" = all ]; then node bench/counter.mjs; fi
