@@ -354,9 +354,10 @@ export class Lab {
 
   /**
    * Why the Mutex took longer than fetch_add, or what can make it faster, from the latest atomic and
-   * Mutex runs of the same size (nothing until both ran). Measured here (bench/counter.mjs, 2 cores)
-   * the Mutex was the slower one in Chromium, Firefox and WebKit and natively; a faster Mutex was seen
-   * once, and the text then says what can cause it, not that it did.
+   * Mutex runs of the same size (nothing until both ran). Measured on 2 cores at the defaults
+   * (bench/counter.mjs, 20 runs each), the Mutex was faster in 0 runs in Chromium and Firefox and in
+   * 1 in WebKit, and in none natively (tests/counter.rs): the usual text explains the usual result,
+   * and the rare one says what can cause it, not that it did.
    */
   #lockCostNote() {
     const atomic = this.counterRuns.get("atomic");
