@@ -52,3 +52,40 @@ fn measure_each_method_on_two_threads() {
         );
     }
 }
+
+/// The Mutex loop of `src/exec/counter.rs` written again with a record of who held the lock last:
+/// how often the lock changes hands tells whether the threads take turns in long stretches (few
+/// hand-overs) or collide on every increment (hand-overs near the increment count).
+#[test]
+#[ignore = "a measurement that prints hand-over counts; run it by hand"]
+fn measure_how_often_the_mutex_changes_hands() {
+    use std::sync::Mutex;
+    let increments = from_env("INC", 10_000_000);
+    for _ in 0..from_env("RUNS", 5) {
+        // (count, last holder, hand-overs)
+        let lock = Mutex::new((0u64, usize::MAX, 0u64));
+        let started = Instant::now();
+        std::thread::scope(|scope| {
+            for me in 0..2 {
+                let lock = &lock;
+                scope.spawn(move || {
+                    for _ in 0..increments {
+                        let mut held = lock.lock().expect("no thread panics while holding it");
+                        held.0 += 1;
+                        if held.1 != me {
+                            held.1 = me;
+                            held.2 += 1;
+                        }
+                    }
+                });
+            }
+        });
+        let (count, _, handovers) = *lock.lock().expect("no thread panics while holding it");
+        assert_eq!(count, 2 * increments);
+        println!(
+            "{:.0} ms, {handovers} hand-overs in {count} increments (one per {:.0})",
+            started.elapsed().as_secs_f64() * 1e3,
+            count as f64 / handovers as f64
+        );
+    }
+}
