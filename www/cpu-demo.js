@@ -186,6 +186,7 @@ export class CpuDemo {
       const process =
         mode === "threads" ? await this.runtime.processWith(params.threads)
           : mode === "sequential" ? await this.runtime.anyProcess() : null;
+      await afterNextPaint();
       if (run.cancelledAt !== null) throw abortError();
       // The busy state appears only once the run has lasted BUSY_DELAY_MS. A quick run then ends
       // without a flicker and without the browser repainting meanwhile: on a 2-core machine that
@@ -262,34 +263,34 @@ export class CpuDemo {
     const run = { params, mode: "compare", lab, control, cancelledAt: null };
     this.running = run;
     const ways = [...(this.threadsAvailable ? ["threads"] : []), ...(lab.withProcesses ? ["processes"] : [])];
-    const progress = { rounds: 0, way: "" };
     $("cpu-progress").value = 0;
     $("cpu-progress-text").textContent = "Starting the comparison…";
-    let ticking = true;
     try {
       this.#setBusy(true);
       this.#status(`Comparing 1 thread with ${ways.map((way) => this.#wayName(way, params, lab)).join(" and with ")}: rounds in turns…`);
       if (ways.includes("processes")) await this.pool.ensure(lab.processes);
       const threaded = ways.includes("threads") ? await this.runtime.processWith(params.threads) : null;
       const single = threaded ?? (await this.runtime.anyProcess());
-      const tick = () => {
-        if (!ticking) return;
-        $("cpu-progress-text").textContent = progress.way ? (warmUp ? `Warm-up round: ${progress.way}…` : `Round ${progress.rounds + 1}: ${progress.way}…`) : "";
-        setTimeout(tick, COMPARE_PROGRESS_INTERVAL_MS);
-      };
-      tick();
       const rounds = [];
       let measuredMs = 0;
       // One round first that is not counted: the first runs after a pause (or a process's start) meet
       // cold caches and a page still busy with the click, and would only widen the spread.
       let warmUp = true;
+      let shownAt = -Infinity;
       while (warmUp || this.bindings.compareAnotherRound(rounds.length, measuredMs)) {
         // Which way runs first alternates, so neither always follows the other's after-effects.
         const order = rounds.length % 2 === 0 ? ["sequential", ...ways] : [...ways, "sequential"];
         const round = {};
         for (const way of order) {
           if (run.cancelledAt !== null) throw abortError();
-          progress.way = this.#wayName(way, params, lab);
+          // The progress line moves between runs, never during one, and the run waits for its paint.
+          if (performance.now() - shownAt >= COMPARE_PROGRESS_INTERVAL_MS) {
+            const name = this.#wayName(way, params, lab);
+            $("cpu-progress-text").textContent = warmUp ? `Warm-up round: ${name}…` : `Round ${rounds.length + 1}: ${name}…`;
+            $("cpu-progress").value = Math.min(1, rounds.length / 5);
+            shownAt = performance.now();
+          }
+          await afterNextPaint();
           const process = way === "threads" ? threaded : single;
           round[way] =
             way === "processes"
@@ -306,8 +307,6 @@ export class CpuDemo {
           continue;
         }
         rounds.push(round);
-        progress.rounds = rounds.length;
-        $("cpu-progress").value = rounds.length / 5 > 1 ? 1 : rounds.length / 5;
       }
       const results = rounds[0].sequential.results;
       const disagreeing = rounds.flatMap((round) => ways.filter((way) => round[way].results.some((sum, task) => sum !== results[task])));
@@ -321,7 +320,6 @@ export class CpuDemo {
         throw new Error(
           `a run took less time than this browser's clock can measure, so there is no speedup to show. Give each task more work (a larger n).`,
         );
-      ticking = false;
       this.#showComparison({ params, lab, ways, rounds, spreads });
       this.#status(`Compared in ${rounds.length} rounds, after one warm-up round that is not counted.`);
       return this.lastResult;
@@ -331,7 +329,6 @@ export class CpuDemo {
       this.#markStale();
       throw error;
     } finally {
-      ticking = false;
       run.finished = true;
       this.running = null;
       this.#setBusy(false);
@@ -598,6 +595,24 @@ export class CpuDemo {
   #status(message, isError = false) {
     showStatus($("cpu-status"), message, isError);
   }
+}
+
+/**
+ * Resolves once the browser has painted what the page just changed (the fields, the empty progress bar),
+ * or after 50 ms where no frame comes (a hidden tab). A run started before that paint shares the
+ * machine with it: on 2 cores the page's layout and paint took a core from the threads in the run's
+ * first milliseconds (bench/first-click.mjs: single runs against the Compare button's back-to-back rounds).
+ */
+function afterNextPaint() {
+  return new Promise((painted) => {
+    const fallback = setTimeout(painted, 50);
+    requestAnimationFrame(() =>
+      setTimeout(() => {
+        clearTimeout(fallback);
+        painted();
+      }, 0),
+    );
+  });
 }
 
 function abortError() {
