@@ -56,7 +56,7 @@ export function finishEmbed(demo, hide) {
   showWholeHints(section);
   const lede = section.querySelector(":scope > .lede:not([hidden])");
   if (lede) fold(lede, "embed-about", "About this demo");
-  for (const pair of section.querySelectorAll(".code-pair:not([hidden])")) fold(pair, "embed-code", "The code: the tutorial's Python and the Rust that ran");
+  foldCode(section);
   for (const panel of section.querySelectorAll("details.history, details.share, details.saved")) panel.open = false;
   reportHeight(demo);
 }
@@ -85,6 +85,15 @@ function showWholeHints(section) {
     box.hidden = false;
   });
   section.addEventListener("focusout", () => (box.hidden = true));
+}
+
+/**
+ * Folds each code pair under `root` (the tutorial's Python beside the Rust that ran) into a closed
+ * "The code: …" disclosure where it stands. An embed folds its demo's (after `hide=`); the whole page
+ * folds all of them the same way (www/page-map.js). A pair already folded stays as it is.
+ */
+export function foldCode(root) {
+  for (const pair of root.querySelectorAll(".code-pair:not([hidden]):not(details.embed-code > .code-pair)")) fold(pair, "embed-code", "The code: the tutorial's Python and the Rust that ran");
 }
 
 /** Puts `element` into a closed disclosure where it stands. */

@@ -153,3 +153,60 @@ test("a tutorial may call playground.cpu before ready: the call waits and runs",
     await slow.close();
   }
 });
+
+test("a 'Start here' map leads to every demo, a line each, on a desktop and a phone; every code pair is folded into one line; an embed has no map", async () => {
+  const { page, problems } = await openPage(browser, server.url);
+  await page.evaluate(() => playground.ready);
+  /** Each map entry: where it leads, and whether its question and demo name sit on one line. */
+  const entries = () =>
+    page.evaluate(() =>
+      [...document.querySelectorAll(".page-map li")].map((entry) => {
+        const link = entry.querySelector("a");
+        // Boxes of one line overlap vertically (a smaller font sits lower on the line, not on another).
+        const boxes = [...entry.querySelectorAll("a, span")].flatMap((part) => [...part.getClientRects()]);
+        const oneLine = boxes.every((a) => boxes.every((b) => a.top < b.bottom && b.top < a.bottom));
+        return { href: link.getAttribute("href"), question: link.textContent.trim(), oneLine };
+      }),
+    );
+  // One entry per demo section of the page, in the page's order, each a question on one line.
+  const sections = await page.evaluate(() => [...document.querySelectorAll("main > section.demo")].map((section) => `#${section.id}`));
+  assert.deepEqual(sections, ["#cpu", "#downloads", "#lab", "#server"]);
+  for (const width of [1200, 390]) {
+    await page.setViewportSize({ width, height: 844 });
+    const shown = await entries();
+    assert.deepEqual(shown.map((entry) => entry.href), sections, `at ${width} px`);
+    for (const entry of shown) {
+      assert.match(entry.question, /\?$/, `at ${width} px, ${entry.href} asks no question`);
+      assert.ok(entry.oneLine, `at ${width} px, "${entry.question}" takes more than one line`);
+    }
+    const { scrollWidth, innerWidth } = await page.evaluate(() => ({ scrollWidth: document.scrollingElement.scrollWidth, innerWidth }));
+    assert.ok(scrollWidth <= innerWidth, `at ${width} px the page is ${scrollWidth} px wide on a ${innerWidth} px screen`);
+  }
+  // A link leads to its demo.
+  await page.click('.page-map a[href="#server"]');
+  await page.waitForFunction(() => Math.abs(document.getElementById("server").getBoundingClientRect().top) < 2);
+
+  // Every code pair of index.html is folded where it stands, closed, under one line saying what is inside.
+  const pairsInHtml = (await readFile("index.html", "utf8")).match(/class="code-pair"/g).length;
+  const folds = await page.evaluate(() =>
+    [...document.querySelectorAll(".code-pair")].map((pair) => ({
+      fold: pair.parentElement.matches("details.embed-code") ? { open: pair.parentElement.open, summary: pair.parentElement.querySelector(":scope > summary").textContent } : null,
+      shown: pair.checkVisibility(),
+    })),
+  );
+  assert.equal(folds.length, pairsInHtml);
+  for (const fold of folds) assert.deepEqual(fold, { fold: { open: false, summary: "The code: the tutorial's Python and the Rust that ran" }, shown: false });
+  // Opened, the code is there to read.
+  await page.click("#lab-freeze-python >> xpath=ancestor::details[1]/summary");
+  assert.equal(await page.isVisible("#lab-freeze-python"), true);
+  assert.ok((await page.textContent("#lab-freeze-python")).includes("def cpu_bound_task"));
+  assert.deepEqual(problems, []);
+  await page.close();
+
+  // An embed shows its one demo without the map.
+  const { page: embed, problems: embedProblems } = await openPage(browser, `${server.url}?demo=processes&embed=1`);
+  await embed.evaluate(() => playground.ready);
+  assert.equal(await embed.isHidden(".page-map"), true);
+  assert.deepEqual(embedProblems, []);
+  await embed.close();
+});
