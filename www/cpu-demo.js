@@ -353,7 +353,6 @@ export class CpuDemo {
   /** Shows a finished comparison: medians, speedups with their spread, the why, and one round's timeline. */
   #showComparison({ params, lab, ways, rounds, spreads }) {
     const primary = ways[0];
-    const median = (values) => [...values].sort((a, b) => a - b)[Math.floor((values.length - 1) / 2)];
     const typical = spreads[primary].typicalRound;
     const rows = (way) => (way === "sequential" ? 1 : way === "threads" ? params.threads : lab.processes);
     this.comparison = { params, lab, ways, rounds, spreads, shown: typical };
@@ -366,24 +365,24 @@ export class CpuDemo {
     };
     this.lastResult = {
       results: rounds[0].sequential.results,
-      wallMs: median(rounds.map((round) => round[primary].wallMs)),
+      wallMs: spreads[primary].parallelMs,
       spans: rounds[typical][primary].spans,
       mode: "compare",
       threads: primary === "threads" ? params.threads : lab.processes,
       gil: false,
       rounds: roundsOut,
-      sequentialMs: median(rounds.map((round) => round.sequential.wallMs)),
+      sequentialMs: spreads[primary].sequentialMs,
       speedup: speedupOf(primary),
       shownRound: typical,
-      ...(ways.includes("threads") ? { threadsMs: median(rounds.map((round) => round.threads.wallMs)) } : {}),
-      ...(ways.includes("processes") ? { processes: lab.processes, processesMs: median(rounds.map((round) => round.processes.wallMs)), processesSpeedup: speedupOf("processes") } : {}),
+      ...(ways.includes("threads") ? { threadsMs: spreads.threads.parallelMs } : {}),
+      ...(ways.includes("processes") ? { processes: lab.processes, processesMs: spreads.processes.parallelMs, processesSpeedup: speedupOf("processes") } : {}),
     };
     this.onRun(this.lastResult, params);
     $("cpu-results").hidden = false;
     this.#markStale(false);
     $("cpu-wall").textContent = [
       `1 thread ${formatMs(this.lastResult.sequentialMs)}`,
-      ...ways.map((way) => `${this.#wayName(way, params, lab)} ${formatMs(median(rounds.map((round) => round[way].wallMs)))}`),
+      ...ways.map((way) => `${this.#wayName(way, params, lab)} ${formatMs(spreads[way].parallelMs)}`),
     ].join(" · ") + ` (medians of ${rounds.length} rounds)`;
     $("cpu-speedup").textContent = ways
       .map((way) => {

@@ -22,7 +22,7 @@ use crate::exec::cpu;
 use crate::model::amdahl;
 use crate::model::compare;
 use crate::model::cpu_params::{parse_cpu_params, CpuForm};
-use crate::model::downloads::{max_in_flight, waited_for_connection, FileSpan, IoMode};
+use crate::model::downloads::{FileSpan, IoMode};
 use crate::model::manifest::ManifestEntry;
 use crate::model::network::{Network, HTTP1_CONNECTIONS_PER_HOST};
 use crate::model::stats;
@@ -147,8 +147,9 @@ pub fn compare_another_round(rounds_done: u32, measured_ms: f64) -> bool {
     compare::another_round(rounds_done, measured_ms)
 }
 
-/// What a comparison's rounds say together: `{ perRound, median, low, high, typicalRound, takeaway }`
-/// (the takeaway only for threads), or `undefined` without one valid pair of times per round.
+/// What a comparison's rounds say together: `{ perRound, median, low, high, typicalRound,
+/// sequentialMs, parallelMs, takeaway }` (the two times are the medians of each way's runs; the
+/// takeaway only for threads), or `undefined` without one valid pair of times per round.
 #[wasm_bindgen(js_name = compareSpread)]
 pub fn compare_spread(
     sequential_ms: Vec<f64>,
@@ -169,6 +170,8 @@ pub fn compare_spread(
         ("low", spread.low.into()),
         ("high", spread.high.into()),
         ("typicalRound", (spread.typical_round as u32).into()),
+        ("sequentialMs", stats::median(&sequential_ms).into()),
+        ("parallelMs", stats::median(&parallel_ms).into()),
     ]);
     if let Some(threads) = threads {
         convert::set(
@@ -362,16 +365,6 @@ fn file_spans(flat: &[f64]) -> Vec<FileSpan> {
             ok: s[5] != 0.0,
         })
         .collect()
-}
-
-/// `{ maxInFlight, waitedForConnection }` of a downloads run (flat spans as for `drawDownloadTimeline`).
-#[wasm_bindgen(js_name = downloadConcurrency)]
-pub fn download_concurrency(spans: &[f64]) -> JsValue {
-    let spans = file_spans(spans);
-    convert::object(&[
-        ("maxInFlight", max_in_flight(&spans).into()),
-        ("waitedForConnection", waited_for_connection(&spans).into()),
-    ])
 }
 
 /// Draws the downloads' timeline: one row per name, bars split into queued / waiting / transfer.
