@@ -77,6 +77,7 @@ export const API_OPTIONS = {
   server: { model: "name", clients: "whole", rate: "number", requests: "whole", ioMs: "number", cpuMs: "number", poolSize: "whole" },
   serverSweep: { clients: "wholeList", ioMs: "number", cpuMs: "number", poolSize: "whole", requestsPerClient: "whole" },
   compare: { workers: "whole", tasks: "whole", n: "whole" },
+  startupCosts: { workers: "wholeList", rounds: "whole" },
   counter: { threads: "whole", increments: "whole", method: "name" },
   sweep: { mode: "name", maxWorkers: "whole", tasks: "whole", n: "whole", serialFraction: "number" },
   freeze: { where: "name" },

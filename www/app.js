@@ -100,6 +100,11 @@ window.playground = {
    * { sequential, threads, processes } with wall time, start-up, memory and the 64 MB hand-off.
    */
   compare: (options) => apiCall("compare", options, (checked) => lab.compare(checked)),
+  /**
+   * What one more worker costs: { workers: [1, 2, 4, 8], rounds: 3 } → { rounds, points: [{ workers, threads:
+   * { startMs, memoryBytes }, processes: { startMs, coldStartMs, memoryBytes } }], perExtraWorker, words }.
+   */
+  startupCosts: (options) => apiCall("startupCosts", options, (checked) => lab.startupCosts(checked)),
   /** N threads add 1 to one shared counter: { threads, increments, method: "racy" | "atomic" | "mutex" | "local" } → { count, expected, ms }. */
   counter: (options) => apiCall("counter", options, (checked) => lab.counter(checked)),
   /** Amdahl sweep: { mode: "threads" | "processes", maxWorkers, tasks, n, serialFraction } → { points, fittedSerialFraction }. */
@@ -201,6 +206,8 @@ function recordRuns() {
         ? ["sequential", "threads", "processes"].map((way) => ({ experiment: kind, workers: result.workers, way, ...result[way] }))
         : kind === "counter"
           ? [{ experiment: kind, workers: result.threads, method: result.method, count: result.count, expected: result.expected, ms: result.ms }]
+          : kind === "startup-costs"
+            ? result.points.map((p) => ({ experiment: kind, workers: p.workers, threadStartMs: p.threads.startMs, threadMemoryBytes: p.threads.memoryBytes, processStartMs: p.processes.startMs, processColdStartMs: p.processes.coldStartMs, processMemoryBytes: p.processes.memoryBytes }))
           : result.points.map((p) => ({ experiment: kind, mode: result.mode, serialFraction: result.serialFraction, workers: p.workers, wallMs: p.wallMs, speedup: p.speedup, fittedSerialFraction: result.fittedSerialFraction }));
     histories.processes.add({ result: { experiment: kind, ...result }, summary: `${kind}: ${rows.length} row${rows.length > 1 ? "s" : ""}`, rows });
   };

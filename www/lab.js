@@ -11,12 +11,22 @@ import { defaultOf } from "./schema.js";
 const now = () => performance.timeOrigin + performance.now();
 const formatMB = (bytes) => `${(bytes / 1024 / 1024).toFixed(1)} MB`;
 const HANDOFF_BYTES = 64 * 1024 * 1024;
+/** The most rounds of `startupCosts`: each starts every count afresh, ~2 s on two cores. */
+const MAX_COST_ROUNDS = 9;
 const METHOD_NAMES = {
   racy: "racy: load, then store",
   atomic: "atomic fetch_add",
   mutex: "Mutex",
   local: "local sums, added once",
 };
+
+/** A cell that names its column on a phone, where the stacked table hides its header. */
+function labelledCell([text, label]) {
+  const td = document.createElement("td");
+  td.textContent = text;
+  td.dataset.label = label;
+  return td;
+}
 
 export class Lab {
   constructor({ bindings, runtime, module, cpuDemo, cores, defaultThreads = cores, threads = true }) {
@@ -60,7 +70,7 @@ export class Lab {
     this.constants = bindings.labConstants();
     $("lab-freeze-rust").textContent = this.constants.freezeCall;
     watchOverflow($("lab-freeze-rust").closest("pre"), "The Rust that ran");
-    for (const [id, label] of [["lab-compare-table", "Side by side"], ["lab-counter-table", "One counter, four ways"], ["lab-gil-table", "Threads with and without the GIL"]])
+    for (const [id, label] of [["lab-compare-table", "Side by side"], ["lab-costs-table", "What one more costs"], ["lab-counter-table", "One counter, four ways"], ["lab-gil-table", "Threads with and without the GIL"]])
       watchOverflow($(id).parentElement, label);
     const { tasks, n } = this.constants.experimentJob;
     $("lab-compare").textContent = `Compare on ${tasks} × n = ${n.toLocaleString("en-US")}`;
@@ -76,6 +86,7 @@ export class Lab {
       $(element).textContent = error.message;
     };
     $("lab-compare").addEventListener("click", () => this.#compareFromPage().catch(report("lab-compare-status")));
+    $("lab-costs-run").addEventListener("click", () => this.#costsFromPage().catch(report("lab-costs-status")));
     $("lab-crash-processes").addEventListener("click", () => this.#crash("processes"));
     $("lab-crash-threads").addEventListener("click", () => this.#crash("threads"));
     $("lab-counter-run").addEventListener("click", () => this.#countFromPage().catch(report("lab-counter-error")));
@@ -139,8 +150,8 @@ export class Lab {
   }
 
   #setBusy(busy) {
-    const needThreads = new Set(["lab-compare", "lab-crash-threads", "lab-counter-run", "lab-gil-run"]);
-    for (const id of ["lab-compare", "lab-crash-processes", "lab-crash-threads", "lab-counter-run", "lab-gil-run", "lab-sweep-run", "lab-freeze-main", "lab-freeze-worker"])
+    const needThreads = new Set(["lab-compare", "lab-costs-run", "lab-crash-threads", "lab-counter-run", "lab-gil-run"]);
+    for (const id of ["lab-compare", "lab-costs-run", "lab-crash-processes", "lab-crash-threads", "lab-counter-run", "lab-gil-run", "lab-sweep-run", "lab-freeze-main", "lab-freeze-worker"])
       $(id).disabled = busy || (needThreads.has(id) && !this.threadsAvailable);
     $("lab-sweep-mode").querySelector('option[value="threads"]').disabled = !this.threadsAvailable;
   }
@@ -278,6 +289,147 @@ export class Lab {
         signal.removeEventListener("abort", endAll);
         endAll();
       }
+    });
+  }
+
+  // ---- 1b. what one more costs ------------------------------------------------------------------------
+
+  async #costsFromPage() {
+    $("lab-costs-status").classList.remove("error");
+    $("lab-costs-status").textContent = "Starting 1, 2, 4 and 8 threads in a fresh process, then as many fresh processes, three times…";
+    await this.startupCosts();
+  }
+
+  #showCosts(result) {
+    const cells = (p) =>
+      [
+        [`${p.workers}`, "Workers"],
+        [formatMs(p.threads.startMs), "Threads: start"],
+        [formatMB(p.threads.memoryBytes), "Threads: memory"],
+        [formatMs(p.processes.startMs), "Processes: start (warm)"],
+        [formatMs(p.processes.coldStartMs), "Processes: start (cold)"],
+        [formatMB(p.processes.memoryBytes), "Processes: memory"],
+      ].map(labelledCell);
+    const rows = result.points.map((p) => {
+      const tr = document.createElement("tr");
+      tr.append(...cells(p));
+      return tr;
+    });
+    const extra = result.perExtraWorker;
+    // One decimal, as the words below write the same figures.
+    const slope = (value, unit) => (value === null ? "–" : `+${(Math.max(0, value) / (unit === "MB" ? 1024 * 1024 : 1)).toFixed(1)} ${unit}`);
+    const last = document.createElement("tr");
+    last.className = "per-extra";
+    last.append(
+      ...[
+        ["One more", "Workers"],
+        [slope(extra.threadStartMs, "ms"), "Threads: start"],
+        [slope(extra.threadMemoryBytes, "MB"), "Threads: memory"],
+        [slope(extra.processStartMs, "ms"), "Processes: start (warm)"],
+        [slope(extra.processColdStartMs, "ms"), "Processes: start (cold)"],
+        [slope(extra.processMemoryBytes, "MB"), "Processes: memory"],
+      ].map(labelledCell),
+    );
+    $("lab-costs-body").replaceChildren(...rows, last);
+    $("lab-costs-table").hidden = false;
+    $("lab-costs-words").textContent = result.words;
+    const each = result.rounds === 1 ? "one start-up at each count" : `the median of ${result.rounds} start-ups at each count`;
+    $("lab-costs-status").textContent = `Done: ${each}; "one more" is the slope of a straight line through them.`;
+  }
+
+  /**
+   * `playground.startupCosts({ workers: [1, 2, 4, 8], rounds: 3 })`: at each count, a fresh process with
+   * that many pool threads, and that many fresh processes (warm: handed the compiled module; cold: each
+   * compiles it), timed from the request to every worker ready, with their wasm memory. Resolves to
+   * `{ rounds, points: [{ workers, threads: { startMs, memoryBytes }, processes: { startMs, coldStartMs,
+   * memoryBytes } }], perExtraWorker: { threadStartMs, threadMemoryBytes, processStartMs,
+   * processColdStartMs, processMemoryBytes }, words }` (each value a median over the rounds; the slopes
+   * and the words from Rust, src/model/kitchen.rs).
+   */
+  startupCosts({ workers = [1, 2, 4, 8], rounds = 3 } = {}) {
+    this.#needThreads();
+    const checked = this.bindings.checkWorkerCounts(Float64Array.from(workers));
+    if (!checked.ok) throw new RangeError(`playground.startupCosts: option "workers": ${checked.message}.`);
+    if (!(rounds >= 1 && rounds <= MAX_COST_ROUNDS)) throw new RangeError(`playground.startupCosts: option "rounds": must be from 1 to ${MAX_COST_ROUNDS}, not ${rounds}.`);
+    const counts = checked.workers;
+    return this.#exclusive(async (signal) => {
+      const alive = new Set();
+      const endAll = () => {
+        for (const process of alive) process.terminate();
+      };
+      signal.addEventListener("abort", endAll, { once: true });
+      // Starts `count` processes of `threads` pool threads each from `module`, all at once; resolves to
+      // the time until every one was ready and their wasm memory, and ends them.
+      const start = async (module, count, threads) => {
+        const startedAt = performance.now();
+        const outcomes = await Promise.allSettled(
+          Array.from({ length: count }, () =>
+            ThreadProcess.start(module, threads, { signal }).then((process) => {
+              alive.add(process);
+              return process;
+            }),
+          ),
+        );
+        const startMs = performance.now() - startedAt;
+        const started = outcomes.filter((o) => o.status === "fulfilled").map((o) => o.value);
+        const memoryBytes = started.reduce((sum, process) => sum + process.memoryBytes, 0);
+        for (const process of started) {
+          process.terminate();
+          alive.delete(process);
+        }
+        const failure = outcomes.find((o) => o.status === "rejected");
+        if (failure) throw failure.reason;
+        // A Worker's end is asynchronous: let the ended ones go before the next start is timed.
+        await new Promise((settled) => setTimeout(settled, 50));
+        return { startMs, memoryBytes };
+      };
+      const wasmUrl = activeBuild().wasm;
+      const samples = counts.map(() => ({ threads: [], warm: [], cold: [] }));
+      try {
+        for (let round = 0; round < rounds; round++) {
+          for (const [i, count] of counts.entries()) {
+            $("lab-costs-status").textContent = `Round ${round + 1} of ${rounds}: ${count} worker${count === 1 ? "" : "s"}…`;
+            // Alternate which way starts first, so neither always meets a machine still busy with the other.
+            const ways = [
+              async () => samples[i].threads.push(await start(this.module, 1, count)),
+              async () => samples[i].warm.push(await start(this.module, count, 0)),
+              async () => samples[i].cold.push(await start(wasmUrl, count, 0)),
+            ];
+            if (round % 2 === 1) ways.reverse();
+            for (const way of ways) await way();
+          }
+        }
+      } finally {
+        signal.removeEventListener("abort", endAll);
+        endAll();
+      }
+      const middle = (values) => {
+        const sorted = [...values].sort((a, b) => a - b);
+        const half = sorted.length >> 1;
+        return sorted.length % 2 ? sorted[half] : (sorted[half - 1] + sorted[half]) / 2;
+      };
+      const points = counts.map((count, i) => ({
+        workers: count,
+        threads: { startMs: middle(samples[i].threads.map((s) => s.startMs)), memoryBytes: middle(samples[i].threads.map((s) => s.memoryBytes)) },
+        processes: {
+          startMs: middle(samples[i].warm.map((s) => s.startMs)),
+          coldStartMs: middle(samples[i].cold.map((s) => s.startMs)),
+          memoryBytes: middle(samples[i].warm.map((s) => s.memoryBytes)),
+        },
+      }));
+      const column = (pick) => Float64Array.from(points.map(pick));
+      const summary = this.bindings.startupCostSummary(
+        column((p) => p.workers),
+        column((p) => p.threads.startMs),
+        column((p) => p.threads.memoryBytes),
+        column((p) => p.processes.startMs),
+        column((p) => p.processes.coldStartMs),
+        column((p) => p.processes.memoryBytes),
+      );
+      const result = { rounds, points, perExtraWorker: summary.perExtraWorker, words: summary.words };
+      this.#showCosts(result);
+      this.onRun("startup-costs", result);
+      return result;
     });
   }
 

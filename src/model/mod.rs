@@ -5,6 +5,7 @@ pub mod calibration;
 pub mod compare;
 pub mod cpu_params;
 pub mod downloads;
+pub mod kitchen;
 pub mod manifest;
 pub mod network;
 pub mod schema;

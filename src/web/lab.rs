@@ -24,6 +24,7 @@ use crate::model::amdahl::{fit_serial_fraction, serial_items_for};
 use crate::model::cpu_params::{
     parse_cpu_params, parse_lab_params, plan_chunks, ChunkJob, CpuForm,
 };
+use crate::model::kitchen;
 use crate::model::timeline::Clock;
 
 /// This process's crash report: written by the panic hook, read by the page from shared memory.
@@ -401,5 +402,75 @@ pub fn lab_sources() -> JsValue {
         ("pythonSweep", "bench/seed_sweep.py".into()),
         ("pythonFreeze", "bench/seed_freeze.py".into()),
         ("pythonPool", "bench/seed_cpu.py".into()),
+    ])
+}
+
+/// Checks the worker counts of `playground.startupCosts`: `{ ok: true, workers }` (sorted, distinct)
+/// or `{ ok: false, message }` naming the option (src/model/kitchen.rs).
+#[wasm_bindgen(js_name = checkWorkerCounts)]
+pub fn check_worker_counts(counts: Vec<f64>) -> JsValue {
+    match kitchen::parse_worker_counts(&counts) {
+        Ok(workers) => convert::object(&[
+            ("ok", true.into()),
+            (
+                "workers",
+                workers
+                    .iter()
+                    .map(|&w| JsValue::from(w))
+                    .collect::<js_sys::Array>()
+                    .into(),
+            ),
+        ]),
+        Err(message) => convert::object(&[("ok", false.into()), ("message", message.into())]),
+    }
+}
+
+/// What one more worker costs, from start-ups measured at each count in `workers` (every other
+/// argument one value per count): `{ perExtraWorker: { threadStartMs, threadMemoryBytes,
+/// processStartMs, processColdStartMs, processMemoryBytes }, words }`, a slope `null` when it cannot
+/// be fitted (src/model/kitchen.rs).
+#[wasm_bindgen(js_name = startupCostSummary)]
+pub fn startup_cost_summary(
+    workers: Vec<f64>,
+    thread_start_ms: Vec<f64>,
+    thread_memory_bytes: Vec<f64>,
+    process_start_ms: Vec<f64>,
+    process_cold_start_ms: Vec<f64>,
+    process_memory_bytes: Vec<f64>,
+) -> JsValue {
+    let slope = |values: &[f64]| {
+        let points: Vec<(f64, f64)> = workers
+            .iter()
+            .copied()
+            .zip(values.iter().copied())
+            .collect();
+        kitchen::per_extra_worker(&points)
+    };
+    let slopes = [
+        ("threadStartMs", slope(&thread_start_ms)),
+        ("threadMemoryBytes", slope(&thread_memory_bytes)),
+        ("processStartMs", slope(&process_start_ms)),
+        ("processColdStartMs", slope(&process_cold_start_ms)),
+        ("processMemoryBytes", slope(&process_memory_bytes)),
+    ];
+    let per_extra: Vec<(&str, JsValue)> = slopes
+        .iter()
+        .map(|&(name, value)| (name, value.map_or(JsValue::NULL, JsValue::from_f64)))
+        .collect();
+    let words = match slopes.map(|(_, value)| value) {
+        [Some(thread_start_ms), Some(thread_memory_bytes), Some(process_start_ms), Some(process_cold_start_ms), Some(process_memory_bytes)] => {
+            kitchen::kitchen_words(&kitchen::PerExtraWorker {
+                thread_start_ms,
+                thread_memory_bytes,
+                process_start_ms,
+                process_cold_start_ms,
+                process_memory_bytes,
+            })
+        }
+        _ => "Too few start-ups measured to say what one more worker costs.".to_string(),
+    };
+    convert::object(&[
+        ("perExtraWorker", convert::object(&per_extra)),
+        ("words", words.into()),
     ])
 }

@@ -20,6 +20,7 @@ const DOCUMENTED = {
   server: ["model", "clients", "rate", "requests", "ioMs", "cpuMs", "poolSize"],
   serverSweep: ["clients", "ioMs", "cpuMs", "poolSize", "requestsPerClient"],
   compare: ["workers", "tasks", "n"],
+  startupCosts: ["workers", "rounds"],
   counter: ["threads", "increments", "method"],
   sweep: ["mode", "maxWorkers", "tasks", "n", "serialFraction"],
   freeze: ["where"],

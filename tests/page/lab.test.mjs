@@ -277,6 +277,50 @@ describe("threads vs processes lab", () => {
     assert.match(await page.textContent("#lab-compare-body"), /copied to each process/);
   });
 
+  test("one more thread vs one more process: start-up and memory at each count, and the slope and the words from those numbers", async () => {
+    const result = await call("startupCosts", { workers: [2, 1], rounds: 1 });
+    assert.deepEqual(result.points.map((p) => p.workers), [1, 2]);
+    const [one, two] = result.points;
+    // Every process is the same program started the same way: two hold exactly twice what one holds.
+    assert.equal(two.processes.memoryBytes, 2 * one.processes.memoryBytes, JSON.stringify(result.points));
+    // A thread's stack is allocated inside its process's shared memory: one more thread makes it larger.
+    assert.ok(two.threads.memoryBytes > one.threads.memoryBytes, JSON.stringify(result.points));
+    for (const p of result.points) for (const ms of [p.threads.startMs, p.processes.startMs, p.processes.coldStartMs]) assert.ok(ms > 0, JSON.stringify(p));
+    // Through two points the least-squares line is the line through them: "one more" is their difference.
+    const difference = (pick) => pick(two) - pick(one);
+    const expected = {
+      threadStartMs: difference((p) => p.threads.startMs),
+      threadMemoryBytes: difference((p) => p.threads.memoryBytes),
+      processStartMs: difference((p) => p.processes.startMs),
+      processColdStartMs: difference((p) => p.processes.coldStartMs),
+      processMemoryBytes: difference((p) => p.processes.memoryBytes),
+    };
+    for (const [name, value] of Object.entries(expected)) assert.ok(Math.abs(result.perExtraWorker[name] - value) < 1e-6, `${name}: ${result.perExtraWorker[name]} vs ${value}`);
+    // The words carry the numbers the table shows (a cost below zero, noise, reads as 0).
+    const ms = (value) => `${Math.max(0, value).toFixed(1)} ms`;
+    const mb = (bytes) => `${(Math.max(0, bytes) / 1024 / 1024).toFixed(1)} MB`;
+    for (const figure of [ms(expected.threadStartMs), ms(expected.processStartMs), ms(expected.processColdStartMs), mb(expected.threadMemoryBytes), mb(expected.processMemoryBytes)])
+      assert.ok(result.words.includes(figure), `"${figure}" missing from: ${result.words}`);
+    const faster = expected.threadStartMs < expected.processStartMs ? "thread" : "process";
+    if (Math.max(expected.threadStartMs, expected.processStartMs) > 1.25 * Math.max(0, Math.min(expected.threadStartMs, expected.processStartMs)))
+      assert.match(result.words, faster === "thread" ? /^One more thread started faster/ : /^Here one more process handed the compiled module started faster/);
+    assert.equal(await page.isHidden("#lab-costs-table"), false);
+    const rows = await page.$$eval("#lab-costs-body tr", (trs) => trs.map((tr) => [...tr.cells].map((td) => td.textContent)));
+    assert.deepEqual(rows.map((r) => r[0]), ["1", "2", "One more"]);
+    // The "one more" row writes the figures as the words do.
+    assert.deepEqual(rows[2].slice(1), [ms(expected.threadStartMs), mb(expected.threadMemoryBytes), ms(expected.processStartMs), ms(expected.processColdStartMs), mb(expected.processMemoryBytes)].map((f) => `+${f}`));
+    assert.equal(rows[1][5], mb(two.processes.memoryBytes));
+    assert.equal(await page.textContent("#lab-costs-words"), result.words);
+  });
+
+  test("the page's button starts 1, 2, 4 and 8 of each and says what one more cost", async () => {
+    await page.click("#lab-costs-run");
+    await page.waitForFunction(() => document.getElementById("lab-costs-status").textContent.startsWith("Done"), null, { timeout: 60_000 });
+    const rows = await page.$$eval("#lab-costs-body tr", (trs) => trs.map((tr) => tr.cells[0].textContent));
+    assert.deepEqual(rows, ["1", "2", "4", "8", "One more"]);
+    assert.match(await page.textContent("#lab-costs-words"), /one more thread added \d+\.\d MB of wasm memory/);
+  });
+
   test("a run on the main thread freezes the page for as long as it runs; in a worker the page keeps drawing", async () => {
     // The same job in a worker first: how long it takes on this machine is what a main-thread freeze
     // must last (no fixed threshold that a faster machine would break).
@@ -327,6 +371,10 @@ describe("threads vs processes lab", () => {
     assert.match(await rejection("cpu", { mode: "processes", gil: true }), /gil applies to the "threads" mode/);
     assert.match(await rejection("sweep", { mode: "fibers" }), /mode must be "threads" or "processes"/);
     assert.match(await rejection("sweep", { serialFraction: 2 }), /serialFraction must be a number from 0 to 0.9/);
+    assert.match(await rejection("startupCosts", { workers: [1] }), /option "workers": give at least two different counts/);
+    assert.match(await rejection("startupCosts", { workers: [1, 17] }), /option "workers": every count must be a whole number from 1 to 16, not 17/);
+    assert.match(await rejection("startupCosts", { workers: "1,2" }), /option "workers" must be an array of whole numbers/);
+    assert.match(await rejection("startupCosts", { rounds: 10 }), /option "rounds": must be from 1 to 9, not 10/);
     await page.fill("#cpu-processes", "0");
     await page.click("#cpu-run-processes");
     assert.match(await page.textContent("#cpu-processes-error"), /Number of processes must be at least 1/);
