@@ -11,6 +11,10 @@ import { defaultOf } from "./schema.js";
 const now = () => performance.timeOrigin + performance.now();
 const formatMB = (bytes) => `${(bytes / 1024 / 1024).toFixed(1)} MB`;
 const HANDOFF_BYTES = 64 * 1024 * 1024;
+/** How engines word a refused wasm memory (WebKit, Firefox; Chromium). */
+const OUT_OF_MEMORY = /out of memory|could not allocate memory/i;
+/** A pause for the browser to collect the processes just ended, before one more try. */
+const OUT_OF_MEMORY_PAUSE_MS = 1000;
 /** The most rounds of `startupCosts`: each starts every count afresh, ~2 s on two cores. */
 const MAX_COST_ROUNDS = 9;
 const METHOD_NAMES = {
@@ -360,7 +364,7 @@ export class Lab {
       signal.addEventListener("abort", endAll, { once: true });
       // Starts `count` processes of `threads` pool threads each from `module`, all at once; resolves to
       // the time until every one was ready and their wasm memory, and ends them.
-      const start = async (module, count, threads) => {
+      const start = async (module, count, threads, retried = false) => {
         const startedAt = performance.now();
         const outcomes = await Promise.allSettled(
           Array.from({ length: count }, () =>
@@ -378,6 +382,14 @@ export class Lab {
           alive.delete(process);
         }
         const failure = outcomes.find((o) => o.status === "rejected");
+        // Ended processes give their memory back only when the browser collects them, which WebKit may
+        // not have done yet after dozens of start-ups: one more try after a pause, timed afresh.
+        if (failure && !retried && OUT_OF_MEMORY.test(failure.reason?.message) && !signal.aborted) {
+          await new Promise((settled) => setTimeout(settled, OUT_OF_MEMORY_PAUSE_MS));
+          return start(module, count, threads, true);
+        }
+        if (failure && OUT_OF_MEMORY.test(failure.reason?.message))
+          throw new Error(`The browser refused memory for ${count} more process${count === 1 ? "" : "es"} (${failure.reason.message}): it has not yet freed the ones this experiment ended. Try again in a moment, or with fewer workers.`);
         if (failure) throw failure.reason;
         // A Worker's end is asynchronous: let the ended ones go before the next start is timed.
         await new Promise((settled) => setTimeout(settled, 50));
