@@ -28,6 +28,11 @@ try {
   for (let i = 0; i < compareRuns; i++) compares.push(await call("compare", { workers: cores }));
   const pick = (path) => median(compares.map((c) => path.split(".").reduce((o, k) => o[k], c)));
 
+  // 1b. What one more costs: 1, 2, 4, 8 of each, started afresh; the page's own medians and slopes.
+  const costRounds = Math.max(3, Math.min(RUNS, 7));
+  log(`one more thread vs one more process (1, 2, 4, 8 workers, ${costRounds} rounds)…`);
+  const costs = await call("startupCosts", { workers: [1, 2, 4, 8], rounds: costRounds });
+
   // 2. The GIL: the same work four ways, alternating.
   // One chunk per task, like the CPU benchmark; parallel runs stay under the 100 ms after which the
   // CPU demo shows its busy state (a repaint that would take one of two cores from the workers).
@@ -81,6 +86,13 @@ try {
   row(`Start-up: ${cores} processes, warm (compiled module handed over, ≈ fork)`, medianOf(compareRuns), ms(pick("processes.startMs")));
   row(`Start-up: ${cores} processes, cold (each fetches and compiles, ≈ spawn)`, medianOf(compareRuns), ms(pick("processes.coldStartMs")));
   row("wasm memory: threads (one, shared) / processes (one each)", mediansOf(compareRuns), `${mb(pick("threads.memoryBytes"))} / ${mb(pick("processes.memoryBytes"))}`);
+  for (const p of costs.points)
+    row(`Start-up of ${p.workers}: threads in 1 process / processes warm / processes cold; wasm memory threads / processes`, mediansOf(costRounds), `${ms(p.threads.startMs)} / ${ms(p.processes.startMs)} / ${ms(p.processes.coldStartMs)}; ${mb(p.threads.memoryBytes)} / ${mb(p.processes.memoryBytes)}`);
+  const extra = costs.perExtraWorker;
+  // No goal: these are what the page's takeaway is worded from (src/model/kitchen.rs).
+  row("One more worker (slope through 1, 2, 4, 8): thread / warm process / cold process start", "slope of the medians", `+${ms(extra.threadStartMs)} / +${ms(extra.processStartMs)} / +${ms(extra.processColdStartMs)}`);
+  row("One more worker: wasm memory, thread / process", "slope of the medians", `+${mb(extra.threadMemoryBytes)} / +${mb(extra.processMemoryBytes)}`, "a process: its whole memory; a thread: its stack");
+  log(`the page's words: ${costs.words}`);
   const th = pick("threads.handoffMs");
   const ph = pick("processes.handoffMs");
   row(`Hand a 64 MB input to ${cores} threads (one copy, read in place) / ${cores} processes (a copy each)`, mediansOf(compareRuns), `${ms(th)} / ${ms(ph)} (${(ph / th).toFixed(1)}×)`, "processes pay more", check(ph > th));
