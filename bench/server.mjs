@@ -42,6 +42,29 @@ try {
       rows.push({ preset, model: model === "thread-pool" ? `thread pool of ${cores * 2}` : model, throughput, bound, p50: median(runs.map((r) => r.p50)), p99: median(runs.map((r) => r.p99)) });
     }
   }
+  // The thread pool of 16 real threads on 2 cores: on I/O-heavy work its 16 blocking waits overlap
+  // (bound 16 / 101 ms = 158/s, not the cores'); on CPU-heavy work 16 threads contend for the cores,
+  // which the requests' time without a core shows. 16 clients keep all 16 threads busy; 96 requests
+  // are 6 rounds, so the same fill-and-drain floor, 6/7.
+  const wide = [];
+  for (const [preset, poolSize] of [[PRESETS[0], 16], [PRESETS[0], cores], [PRESETS[1], 16], [PRESETS[1], cores]]) {
+    log(`${preset.name}, thread pool of ${poolSize}, 16 clients × ${RUNS}…`);
+    const runs = [];
+    for (let i = 0; i < RUNS; i++) {
+      runs.push(
+        await page.evaluate(
+          (o) =>
+            playground.server(o).then((r) => {
+              const waits = r.requests.map((q) => q.coreWaitMs).sort((a, b) => a - b);
+              return { throughput: r.throughput, bound: r.bound, p50: r.p50, p99: r.p99, answered: r.requests.length, coreWait: waits[Math.floor(waits.length / 2)] };
+            }),
+          { model: "thread-pool", poolSize, clients: 16, requests: 96, ioMs: preset.ioMs, cpuMs: preset.cpuMs },
+        ),
+      );
+    }
+    if (runs.some((r) => r.answered !== 96)) throw new Error(`the thread pool of ${poolSize} did not answer every request`);
+    wide.push({ preset, poolSize, throughput: median(runs.map((r) => r.throughput)), bound: runs[0].bound, p50: median(runs.map((r) => r.p50)), p99: median(runs.map((r) => r.p99)), coreWait: median(runs.map((r) => r.coreWait)) });
+  }
   if (problems.length) throw new Error(`page problems during the benchmark: ${problems.join("; ")}`);
   // The bound is a ceiling (queueing theory: no model answers faster than its slots or cores allow),
   // so above it only by timer rounding: ≤ 1.02. Throughput counts N requests from the first arrival
@@ -56,6 +79,14 @@ try {
     const ratio = r.throughput / r.bound;
     console.log(
       `| ${r.preset.name} (${r.preset.ioMs} / ${r.preset.cpuMs} ms) | ${r.model} | ${medianOf(RUNS)} | ${r.throughput.toFixed(1)}/s | ${r.bound.toFixed(1)}/s | ${ratio.toFixed(2)} | ${r.p50.toFixed(0)} ms | ${r.p99.toFixed(0)} ms | ${low}–1.02 | ${check(within(ratio, low, 1.02))} |`,
+    );
+  }
+  console.log(`\nThe thread pool's real threads: 16 closed-loop clients, 96 requests per run (6 rounds: ≥ 0.85 of the bound).\n`);
+  console.log("| Preset (io / cpu per request) | Threads | Runs | Throughput | Bound | Ratio to the bound | Median time without a core per request | p50 | p99 | Goal | Met |\n|---|---|---|---|---|---|---|---|---|---|---|");
+  for (const r of wide) {
+    const ratio = r.throughput / r.bound;
+    console.log(
+      `| ${r.preset.name} (${r.preset.ioMs} / ${r.preset.cpuMs} ms) | ${r.poolSize} | ${medianOf(RUNS)} | ${r.throughput.toFixed(1)}/s | ${r.bound.toFixed(1)}/s | ${ratio.toFixed(2)} | ${r.coreWait.toFixed(1)} ms | ${r.p50.toFixed(0)} ms | ${r.p99.toFixed(0)} ms | ${low}–1.02 | ${check(within(ratio, low, 1.02))} |`,
     );
   }
 } finally {

@@ -3,7 +3,7 @@
 
 use playground::model::server::{
     open_loop_arrivals, percentile, summarize, throughput_bound, Arrivals, Load, RequestRecord,
-    ServerModel, PRESETS,
+    ServerModel, ServerPhase, PRESETS,
 };
 
 fn load(arrivals: Arrivals, io_ms: f64, cpu_ms: f64) -> Load {
@@ -22,9 +22,15 @@ fn models_parse_with_their_pool_size() {
         ServerModel::parse("thread-pool", Some(8.0), 2),
         Ok(ServerModel::ThreadPool(8))
     );
-    assert!(ServerModel::parse("thread-pool", Some(9.0), 2)
+    // More threads than cores is the lesson: a pool of 16 on 2 cores, up to the fixed cap of 32.
+    assert_eq!(
+        ServerModel::parse("thread-pool", Some(16.0), 2),
+        Ok(ServerModel::ThreadPool(16))
+    );
+    assert!(ServerModel::parse("thread-pool", Some(33.0), 2)
         .unwrap_err()
-        .contains("1 to 8"));
+        .contains("from 1 to 32"));
+    assert!(ServerModel::parse("thread-pool", Some(0.0), 2).is_err());
     assert!(ServerModel::parse("thread-pool", None, 2)
         .unwrap_err()
         .contains("needs a poolSize"));
@@ -84,6 +90,8 @@ fn the_summary_counts_from_the_first_arrival_to_the_last_answer() {
         cpu_start_ms: arrive,
         end_ms: end,
         worker: 0,
+        db_end_ms: arrive,
+        core_wait_ms: 0.0,
     };
     let records = [
         record(0, 0.0, 100.0),
@@ -164,5 +172,46 @@ fn the_sweep_chart_draws_one_line_per_model_with_a_legend() {
         svg.matches("<circle").count(),
         6,
         "a dot per point (the legend draws lines)"
+    );
+}
+
+#[test]
+fn a_request_splits_into_queued_database_core_wait_and_computing() {
+    // Sent at 10, a thread took it at 30, the database's 100 ms were up at 130, the thread resumed at
+    // 133 (3 ms without a core), then 20 ms of calibrated work took 26 ms (6 more without a core).
+    let record = RequestRecord {
+        id: 0,
+        arrive_ms: 10.0,
+        start_ms: 30.0,
+        db_end_ms: 130.0,
+        io_end_ms: 133.0,
+        cpu_start_ms: 133.0,
+        end_ms: 159.0,
+        worker: 3,
+        core_wait_ms: 9.0,
+    };
+    assert_eq!(
+        record.phases(),
+        [
+            (ServerPhase::Queued, 10.0, 30.0),
+            (ServerPhase::Database, 30.0, 130.0),
+            (ServerPhase::CoreWait, 130.0, 139.0),
+            (ServerPhase::Computing, 139.0, 159.0),
+        ]
+    );
+    // A phase that did not happen is absent: no queue, no database call, no wait for a core.
+    let computing_only = RequestRecord {
+        arrive_ms: 0.0,
+        start_ms: 0.0,
+        db_end_ms: 0.0,
+        io_end_ms: 0.0,
+        cpu_start_ms: 0.0,
+        end_ms: 5.0,
+        core_wait_ms: 0.0,
+        ..record
+    };
+    assert_eq!(
+        computing_only.phases(),
+        [(ServerPhase::Computing, 0.0, 5.0)]
     );
 }

@@ -16,7 +16,7 @@ use futures::channel::oneshot;
 use futures::future::join;
 use futures::task::{waker, ArcWake};
 use playground::exec::control::RunControl;
-use playground::exec::server::{serve, ServerHost, CANCEL_CHECK_MS};
+use playground::exec::server::{serve, ServerHost, ThreadServed, CANCEL_CHECK_MS};
 use playground::model::server::{
     summarize, throughput_bound, Arrivals, Load, RequestRecord, ServerModel,
 };
@@ -28,6 +28,8 @@ struct SimulatedHost {
     timers_set: Cell<u64>,
     /// When each pool thread is next free.
     pool_free_at: RefCell<Vec<f64>>,
+    /// When each thread of a blocking thread pool is next free (empty for the other models).
+    threads_free_at: RefCell<Vec<f64>>,
 }
 
 impl SimulatedHost {
@@ -37,7 +39,16 @@ impl SimulatedHost {
             timers: RefCell::new(Vec::new()),
             timers_set: Cell::new(0),
             pool_free_at: RefCell::new(vec![0.0; cores]),
+            threads_free_at: RefCell::new(Vec::new()),
         }
+    }
+
+    /// A host whose blocking thread pool has `threads` threads (each has its own core here: the
+    /// simulation leaves out contention, which only real threads show; see tests/server_threads.rs).
+    fn with_threads(cores: usize, threads: usize) -> Self {
+        let host = Self::new(cores);
+        host.threads_free_at.replace(vec![0.0; threads]);
+        host
     }
 
     fn timer_at(&self, due: f64) -> impl Future<Output = ()> {
@@ -124,6 +135,38 @@ impl ServerHost for SimulatedHost {
             (thread as u32, start)
         }
     }
+
+    /// Threads take requests first come, first served: an idle thread (the lowest numbered), else
+    /// the first to become free. A thread blocks through the wait and computes on its own core.
+    fn serve_on_thread(
+        &self,
+        io_ms: f64,
+        cpu_ms: f64,
+    ) -> impl Future<Output = Option<ThreadServed>> {
+        let now = self.now.get();
+        let mut free_at = self.threads_free_at.borrow_mut();
+        let thread = (0..free_at.len())
+            .find(|&t| free_at[t] <= now)
+            .unwrap_or_else(|| {
+                (0..free_at.len())
+                    .min_by(|&a, &b| free_at[a].total_cmp(&free_at[b]))
+                    .expect("the host was made with threads")
+            });
+        let start_ms = free_at[thread].max(now);
+        let end_ms = start_ms + io_ms + cpu_ms;
+        free_at[thread] = end_ms;
+        let done = self.timer_at(end_ms);
+        async move {
+            done.await;
+            Some(ThreadServed {
+                thread: thread as u32,
+                start_ms,
+                io_end_ms: start_ms + io_ms,
+                end_ms,
+                core_wait_ms: 0.0,
+            })
+        }
+    }
 }
 
 fn load(arrivals: Arrivals, requests: u32, io_ms: f64, cpu_ms: f64) -> Load {
@@ -136,7 +179,10 @@ fn load(arrivals: Arrivals, requests: u32, io_ms: f64, cpu_ms: f64) -> Load {
 }
 
 fn run(model: ServerModel, load: Load, cores: usize) -> Vec<RequestRecord> {
-    let host = SimulatedHost::new(cores);
+    let host = match model {
+        ServerModel::ThreadPool(k) => SimulatedHost::with_threads(cores, k as usize),
+        _ => SimulatedHost::new(cores),
+    };
     host.run(serve(&host, model, load, &RunControl::new()))
 }
 

@@ -18,7 +18,8 @@
 //   { type: "checksum-shared", id }              the hand-off: threads read the shared input in place
 //   { type: "tiny-jobs", id, rounds }
 //   { type: "calibrate", id, maxThreads }        how many pool threads run at full speed (src/web/cores.rs)
-//   { type: "serve", id, model, poolSize, clients, rate, requests, ioMs, cpuMs }   the server lab (async)
+//   { type: "serve", id, model, poolSize, clients, rate, requests, ioMs, cpuMs, cores }   the server lab (async;
+//        the thread pool of k needs a process of k pool threads; `cores`: the device's, for the bound)
 //   { type: "ping" } → { type: "pong" }   answered whenever the event loop is free: the page's watchdog
 //        (www/watchdog.js) takes it as a sign of life; during a blocking run the shared heartbeat speaks.
 // While starting, { type: "start-busy", step } says the start enters a step that may hold the event loop
@@ -67,8 +68,8 @@ const handlers = {
   "tiny-jobs": ({ rounds }) => wasm.tinyJobMicros(rounds),
   calibrate: ({ maxThreads }) => wasm.calibrateThreads(maxThreads),
   // Async: the server lab's event loop is this worker's; the answer comes when the load is served.
-  serve: ({ model, poolSize, clients, rate, requests, ioMs, cpuMs }) =>
-    wasm.serveLoad(model, poolSize ?? undefined, clients ?? undefined, rate ?? undefined, requests, ioMs, cpuMs),
+  serve: ({ model, poolSize, clients, rate, requests, ioMs, cpuMs, cores }) =>
+    wasm.serveLoad(model, poolSize ?? undefined, clients ?? undefined, rate ?? undefined, requests, ioMs, cpuMs, cores ?? undefined),
 };
 
 async function answer(data) {

@@ -1,8 +1,11 @@
 // The web server lab's section: presets, the load form, the four models run in a process (its event
 // loop and thread pool serve; src/web/server.rs), the results table with the queueing-theory bound,
-// and the timeline of the first requests. `playground.server()` runs one model the same way.
+// and the timeline of the first requests. `playground.server()` runs one model the same way. The
+// thread pool of k runs in its own process with k pool threads: k real threads that block.
 import { $, cell, formatMs, prefersDark, redrawOnThemeOrResize, showChartEmpty, showSource, showStatus, watchOverflow } from "./kit.js";
 import { THREADS_UNAVAILABLE } from "./cpu-demo.js";
+import { ThreadProcess } from "./process.js";
+import { defaultOf } from "./schema.js";
 
 /** Requests the timeline shows: 20, or 10 on a narrow screen (a phone), where 20 rows would not read. */
 const TIMELINE_ROWS = 20;
@@ -12,6 +15,11 @@ const NARROW_PX = 560;
 const TIMELINE_ROW_PX = 22;
 const TIMELINE_FRAME_PX = 72;
 const rate = (perSecond) => (Number.isFinite(perSecond) ? `${perSecond.toFixed(1)}/s` : "∞");
+/** How often the progress line reads the process's answered count (a shared word: no message, no wait). */
+const PROGRESS_MS = 200;
+/** Requests per run when none are given: the form's default (src/model/schema.rs, SERVER_REQUESTS). */
+const defaultRequests = () => Number(String(defaultOf("server-requests")).replace(/[_,\s]/g, ""));
+const modelName = (model, poolSize) => (model === "thread-pool" ? `thread pool of ${poolSize}` : model);
 
 export class ServerDemo {
   constructor({ bindings, runtime, cores, threads }) {
@@ -25,6 +33,10 @@ export class ServerDemo {
     this.series = null;
     this.results = new Map();
     this.shown = null;
+    /** The thread pool's own process (k pool threads = the k threads), kept for the next run of the same k. */
+    this.poolProcess = null;
+    /** The progress line's runs: `[{ name, answered, requests, state }]`, one per model of the series. */
+    this.progress = [];
     this.presets = threads ? bindings.serverPresets() : [];
     /** The models by their API names, in the order the runs and the table take them (from Rust). */
     this.models = threads ? bindings.serverModels() : [];
@@ -96,6 +108,8 @@ export class ServerDemo {
     const load = this.#formLoad();
     const series = { cancelled: false };
     this.series = series;
+    this.progress = this.models.map((model) => ({ model, name: modelName(model, load.poolSize), answered: 0, requests: load.requests ?? defaultRequests(), state: "waiting" }));
+    this.#showProgress();
     try {
       for (const model of this.models) {
         if (series.cancelled) break;
@@ -122,35 +136,93 @@ export class ServerDemo {
     if (this.running) throw new Error("A server run is in progress: wait for it or cancel it.");
     // The server runs in the same process as the CPU demo and the lab: one run at a time there.
     if (this.busyElsewhere()) throw new Error("Another run is in progress: wait for it to finish or cancel it first.");
-    const { model = "async", requests = 200, ioMs = 100, cpuMs = 1, poolSize } = options;
+    const { model = "async", requests = defaultRequests(), ioMs = 100, cpuMs = 1, poolSize } = options;
     const clients = options.clients;
     this.running = { model, cancelled: false, process: null };
     this.#setBusy(true);
-    this.#status(`Serving ${requests} requests with ${model}…`);
+    // A run outside "Run all four" (the API, the sweep) shows its own progress line.
+    let entry = this.progress.find((p) => p.model === model && p.state === "waiting");
+    if (!this.series || !entry) {
+      entry = { model, name: modelName(model, poolSize), answered: 0, requests, state: "waiting" };
+      this.progress = [entry];
+    }
+    Object.assign(entry, { name: modelName(model, poolSize), requests, state: "starting" });
+    this.#showProgress();
+    this.#status(`Serving ${requests} requests with ${entry.name}…`);
+    let ticker = null;
     try {
-      const process = await this.runtime.processWith(this.cores);
+      const process = await this.#processFor(model, poolSize);
       this.running.process = process;
-      const ticker = setInterval(() => this.#status(`Serving with ${model}: ${process.answered()} of ${requests} answered…`), 250);
+      entry.state = "running";
+      ticker = setInterval(() => {
+        entry.answered = process.answered();
+        this.#showProgress();
+      }, PROGRESS_MS);
       let result;
       try {
-        const serving = process.serve({ model, poolSize, clients, rate: options.rate, requests, ioMs, cpuMs });
+        const serving = process.serve({ model, poolSize, clients, rate: options.rate, requests, ioMs, cpuMs, cores: this.cores });
         // Cancelled while the process was starting: the serve (which clears the flag as it is sent)
         // stops at once and resolves marked cancelled, like any cancelled serve.
         if (this.running.cancelled) process.cancel();
         result = await serving;
       } finally {
         clearInterval(ticker);
+        ticker = null;
       }
+      Object.assign(entry, { answered: result.requests.length, state: result.cancelled ? "cancelled" : "done" });
+      this.#showProgress();
       this.results.set(model, result);
       this.#show();
       this.#draw(model);
       this.onRun(result, { clients, rate: options.rate, requests, ioMs, cpuMs, poolSize });
       this.#status(result.cancelled ? `Cancelled: ${result.requests.length} requests were answered.` : `${model}: ${rate(result.throughput)}, p50 ${formatMs(result.p50)}.`);
       return result;
+    } catch (error) {
+      if (entry.state !== "done") entry.state = "failed";
+      this.#showProgress();
+      throw error;
     } finally {
+      clearInterval(ticker);
       this.running = null;
       this.#setBusy(false);
     }
+  }
+
+  /**
+   * The process a model serves in: the page's process (its pool threads are the CPU pool), or for the
+   * thread pool of k a process of its own with exactly k pool threads, each a Web Worker: the k
+   * threads that block. The page's process keeps its own thread count for the other demos.
+   */
+  async #processFor(model, poolSize) {
+    if (model !== "thread-pool") return this.runtime.processWith(this.cores);
+    // Bad sizes are refused by Rust with its message; any process serves that refusal.
+    if (!Number.isInteger(poolSize) || poolSize < 1 || poolSize > this.bindings.serverMaxPool()) return this.runtime.processWith(this.cores);
+    if (this.poolProcess?.alive && this.poolProcess.threads === poolSize) return this.poolProcess;
+    this.poolProcess?.terminate();
+    this.poolProcess = null;
+    this.#status(`Starting a process with ${poolSize} threads (each a Web Worker) for the thread pool…`);
+    this.poolProcess = await ThreadProcess.start(this.runtime.module, poolSize);
+    return this.poolProcess;
+  }
+
+  /** One line per model of the series: answered / requests, while it runs and after. */
+  #showProgress() {
+    const line = $("server-progress");
+    line.hidden = this.progress.length === 0;
+    line.replaceChildren(
+      ...this.progress.map((p) => {
+        const item = document.createElement("span");
+        item.className = `server-progress-item ${p.state}`;
+        const count = p.state === "waiting" ? "waiting" : p.state === "starting" ? "starting" : `${p.answered} / ${p.requests}`;
+        const suffix = p.state === "cancelled" ? " (cancelled)" : p.state === "failed" ? " (failed)" : "";
+        item.textContent = `${p.name}: ${count}${suffix}`;
+        const bar = document.createElement("progress");
+        bar.max = p.requests;
+        bar.value = p.state === "waiting" || p.state === "starting" ? 0 : p.answered;
+        item.prepend(bar);
+        return item;
+      }),
+    );
   }
 
   /**
@@ -215,6 +287,8 @@ export class ServerDemo {
       this.running.cancelled = true;
       this.running.process?.cancel();
     }
+    for (const p of this.progress) if (p.state === "waiting") p.state = "cancelled";
+    this.#showProgress();
     return true;
   }
 
@@ -230,7 +304,7 @@ export class ServerDemo {
         through.append(bar, rate(r.throughput));
         const show = Object.assign(document.createElement("button"), { type: "button", textContent: "show" });
         show.dataset.model = model;
-        const name = model === "thread-pool" ? `thread pool of ${r.poolSize}` : model;
+        const name = modelName(model, r.poolSize);
         // data-label: what each figure is where a phone shows the row as a block (style.css).
         const figures = [
           [`${rate(r.bound)} (${((r.throughput / r.bound) * 100).toFixed(0)} % of it)`, "Bound"],
@@ -247,6 +321,7 @@ export class ServerDemo {
       }),
     );
     $("server-table").hidden = false;
+    $("server-table-notes").hidden = false;
   }
 
   #draw(model) {
@@ -260,12 +335,13 @@ export class ServerDemo {
     const first = result.requests.slice(0, rows);
     $("server-timeline-rows").textContent = String(first.length);
     canvas.style.height = `${TIMELINE_FRAME_PX + Math.max(first.length, 3) * TIMELINE_ROW_PX}px`;
-    // Queued (arrival → pickup), waiting on I/O (pickup → I/O done), then computing (I/O done → answer).
-    const flat = new Float64Array(first.flatMap((r, i) => [i, r.arriveMs, r.startMs - r.arriveMs, r.ioEndMs, r.endMs, 1]));
-    const names = first.map((r) => `request ${r.id} (w${r.worker})`);
-    const caption = `${model}: the first ${first.length} requests`;
+    // Queued, waiting on the database, waiting for a core, computing (RequestRecord::phases in Rust).
+    const flat = new Float64Array(first.flatMap((r) => [r.arriveMs, r.startMs, r.dbEndMs, r.ioEndMs, r.cpuStartMs, r.endMs, r.coreWaitMs]));
+    // The thread that served it (thread pool), or the worker / pool thread that computed it.
+    const names = first.map((r) => `request ${r.id} (${model === "thread-pool" ? "thread" : "w"}${r.worker})`);
+    const caption = `${modelName(model, result.poolSize)}: the first ${first.length} requests`;
     try {
-      this.bindings.drawDownloadTimeline(canvas, flat, names, caption, prefersDark());
+      this.bindings.drawServerTimeline(canvas, flat, names, caption, prefersDark());
     } catch (error) {
       this.#status(error.message, true);
     }

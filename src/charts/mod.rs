@@ -2,6 +2,7 @@
 
 pub mod downloads;
 pub mod saturation;
+pub mod server;
 pub mod speedup;
 pub mod theme;
 pub mod timeline;

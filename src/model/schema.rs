@@ -10,9 +10,7 @@ use crate::model::amdahl::MAX_SERIAL_PERCENT;
 use crate::model::cpu_params::{group_digits, MAX_CHUNKS, MAX_PROCESSES, MAX_TASKS};
 use crate::model::downloads::MAX_LIMIT;
 use crate::model::network::MAX_LATENCY_MS;
-use crate::model::server::{
-    MAX_CLIENTS, MAX_CPU_MS, MAX_IO_MS, MAX_RATE, MAX_REQUESTS, POOL_PER_CORE,
-};
+use crate::model::server::{MAX_CLIENTS, MAX_CPU_MS, MAX_IO_MS, MAX_POOL, MAX_RATE, MAX_REQUESTS};
 
 /// What a field holds, and so which element shows it.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -598,7 +596,9 @@ pub const SERVER_REQUESTS: Field = Field {
     name: "requests",
     label: "Requests",
     noun: "requests",
-    default: Some("200"),
+    // Enough for the lesson (one at a time on the I/O-heavy preset answers about ten a second, so
+    // 40 take 4 s), few enough that "Run all four" ends in seconds rather than half a minute.
+    default: Some("40"),
     max: Max::Fixed(MAX_REQUESTS as f64),
     ..SERVER_FIELD
 };
@@ -610,7 +610,7 @@ pub const SERVER_POOL: Field = Field {
     noun: "poolSize",
     default: None,
     per_device: true,
-    max: Max::PerCore(POOL_PER_CORE),
+    max: Max::Fixed(MAX_POOL as f64),
     ..SERVER_FIELD
 };
 

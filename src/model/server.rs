@@ -8,9 +8,14 @@ pub const MAX_REQUESTS: u32 = 5000;
 /// Longest simulated database call, and longest CPU work per request, in milliseconds.
 pub const MAX_IO_MS: f64 = 2000.0;
 pub const MAX_CPU_MS: f64 = 200.0;
-/// Most concurrent clients, and most threads in a thread pool per logical core.
+/// Most concurrent clients.
 pub const MAX_CLIENTS: u32 = 500;
-pub const POOL_PER_CORE: u32 = 4;
+/// Most threads in the thread pool, whatever the cores: each is a real thread, and in a browser every
+/// thread is a Web Worker with its own JavaScript engine instance (a few MB) and its own stack in the
+/// process's shared memory. 32 lets a learner run a pool of 16 (and more) on a 2-core machine, far past
+/// the cores, which is the lesson (blocking threads overlap their waits, then contend for cores), and
+/// stays well inside what browsers hold (Firefox allows 512 workers per site; Chromium has no fixed limit).
+pub const MAX_POOL: u32 = 32;
 /// Fastest open-loop arrival rate, in requests per second.
 pub const MAX_RATE: f64 = 10_000.0;
 
@@ -31,9 +36,10 @@ impl ServerModel {
     /// Every model's JS API name, in the order the page runs and shows them.
     pub const NAMES: [&'static str; 4] = ["one-at-a-time", "thread-pool", "async", "async-pool"];
 
-    /// Parses the JS API's `model` (`poolSize` for the thread pool, 1 to 4 per core).
-    pub fn parse(model: &str, pool_size: Option<f64>, cores: u32) -> Result<Self, String> {
-        let max_pool = cores.max(1) * POOL_PER_CORE;
+    /// Parses the JS API's `model` (`poolSize` for the thread pool, 1 to [`MAX_POOL`] on any number
+    /// of cores: more threads than cores is what the lab shows).
+    pub fn parse(model: &str, pool_size: Option<f64>, _cores: u32) -> Result<Self, String> {
+        let max_pool = MAX_POOL;
         match model {
             "one-at-a-time" => Ok(Self::OneAtATime),
             "async" => Ok(Self::Async),
@@ -43,7 +49,7 @@ impl ServerModel {
                     Ok(Self::ThreadPool(k as u32))
                 }
                 Some(k) => Err(format!(
-                    "poolSize must be a whole number from 1 to {max_pool} (4 per core), not {k}"
+                    "poolSize must be a whole number from 1 to {max_pool} (threads; more than cores is allowed), not {k}"
                 )),
                 None => Err("the \"thread-pool\" model needs a poolSize, e.g. 4".into()),
             },
@@ -172,6 +178,45 @@ pub struct RequestRecord {
     pub end_ms: f64,
     /// The worker (thread, or the event loop) that did its CPU work.
     pub worker: u32,
+    /// When the database call's time was up (`start_ms + io_ms`, or `io_end_ms` where nothing waits
+    /// to be woken): a blocking thread resumes at `io_end_ms`, later when no core was free.
+    pub db_end_ms: f64,
+    /// Time the request was ready to run but had no core, in all: woken late after the database
+    /// call (`io_end_ms - db_end_ms`), waiting for the event loop or a pool thread (`cpu_start_ms -
+    /// io_end_ms`), and, on a blocking thread, the compute's stalls (its measured time beyond the
+    /// calibrated time of the same work on a free core).
+    pub core_wait_ms: f64,
+}
+
+/// The phases of a request's life, as its timeline shows them.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ServerPhase {
+    /// Waiting for a worker or a thread of the pool.
+    Queued,
+    /// Waiting on the database.
+    Database,
+    /// Ready to run, but no core was free.
+    CoreWait,
+    Computing,
+}
+
+impl RequestRecord {
+    /// The bar's pieces in order, as `(phase, start_ms, end_ms)`, empty ones left out. A request's
+    /// waits for a core happen in several short pieces (between its compute's slices); the bar draws
+    /// them as one piece of their total length, right after the database call, then the computing.
+    pub fn phases(&self) -> Vec<(ServerPhase, f64, f64)> {
+        let db_end = self.db_end_ms.clamp(self.start_ms, self.end_ms);
+        let ready = (db_end + self.core_wait_ms.max(0.0)).min(self.end_ms);
+        [
+            (ServerPhase::Queued, self.arrive_ms, self.start_ms),
+            (ServerPhase::Database, self.start_ms, db_end),
+            (ServerPhase::CoreWait, db_end, ready),
+            (ServerPhase::Computing, ready, self.end_ms),
+        ]
+        .into_iter()
+        .filter(|(_, start, end)| end > start)
+        .collect()
+    }
 }
 
 /// The nearest-rank percentile `p` (0–100) of `values`; `None` when empty.
@@ -246,7 +291,7 @@ pub const PRESETS: [Preset; 3] = [
         name: "io-heavy",
         io_ms: 100.0,
         cpu_ms: 1.0,
-        takeaway: "Mostly waiting: the event loop overlaps every wait on one thread and wins; one-at-a-time queues everyone.",
+        takeaway: "Mostly waiting: the event loop overlaps every wait on one thread; a pool of blocking threads keeps up only with a thread per waiting client; one-at-a-time queues everyone.",
     },
     Preset {
         name: "cpu-heavy",

@@ -4,6 +4,7 @@
 // button fills the table and draws the timeline; cancel stops the load; bad input is named.
 import { describe, test } from "node:test";
 import assert from "node:assert/strict";
+import { availableParallelism } from "node:os";
 import { readyPlayground, sessionForFile } from "./browser.mjs";
 
 let page;
@@ -51,6 +52,54 @@ describe("web server lab", () => {
     assertAnsweredOnce(await serve({ ...load, model: "async-pool" }), 40);
   });
 
+  test("a thread pool of 16 is 16 real threads: their database waits overlap on any number of cores", async () => {
+    // 16 clients, 100 ms of waiting and 1 ms of work each: 16 blocking threads hold 16 waits at once,
+    // so the pool answers close to its bound, min(16 / 101 ms, cores / 1 ms) = 158/s; a pool of 2
+    // holds 2 waits at once (2 / 101 ms = 19.8/s). The counts come from the load, not from the server.
+    const load = { clients: 16, requests: 64, ioMs: 100, cpuMs: 1 };
+    const wide = await serve({ ...load, model: "thread-pool", poolSize: 16 });
+    const narrow = await serve({ ...load, model: "thread-pool", poolSize: 2 });
+    assertAnsweredOnce(wide, 64);
+    assertAnsweredOnce(narrow, 64);
+    const inDatabase = (result) =>
+      Math.max(...result.requests.map((at) => result.requests.filter((r) => r.startMs <= at.startMs + 1e-6 && at.startMs < r.dbEndMs).length));
+    const threadsUsed = (result) => new Set(result.requests.map((r) => r.worker)).size;
+    assert.equal(threadsUsed(wide), 16, "every one of the 16 threads served");
+    assert.ok(inDatabase(wide) >= 12, `at most ${inDatabase(wide)} of 16 threads were in the database call together`);
+    assert.ok(inDatabase(narrow) <= 2, `a pool of 2 had ${inDatabase(narrow)} database calls at once`);
+    assert.equal(threadsUsed(narrow), 2);
+    const bound = Math.min(16 * (1000 / 101), (await page.evaluate(() => navigator.hardwareConcurrency)) * 1000);
+    assert.ok(Math.abs(wide.bound - bound) < 1e-6, `bound ${wide.bound} vs ${bound}`);
+    assert.ok(wide.throughput >= 0.6 * bound && wide.throughput <= 1.02 * bound, `${wide.throughput.toFixed(1)}/s against a bound of ${bound.toFixed(1)}/s`);
+    assert.ok(wide.throughput >= 4 * narrow.throughput, `16 threads ${wide.throughput.toFixed(1)}/s vs 2 threads ${narrow.throughput.toFixed(1)}/s`);
+    // A database wait blocks its thread: the request moves on no earlier than the call's time.
+    for (const r of wide.requests) assert.ok(r.ioEndMs >= r.startMs + 100 - 1, JSON.stringify(r));
+  });
+
+  test("threads beyond the cores wait for a core, and the timeline measures that wait", async () => {
+    // 20 ms of work, no waiting, as many clients as threads: 4 threads per core compute together, so
+    // each request's work takes about 4 × 20 ms and about 3 × 20 ms of it is counted as ready but
+    // without a core. One thread per core shares nothing: its requests wait for a core hardly at all.
+    // The machine's own cores (the browser's count is a hint: WebKit reports 4 on 2).
+    const physical = availableParallelism();
+    const crowded = 4 * physical;
+    const load = { requests: 4 * crowded, ioMs: 0, cpuMs: 20 };
+    const busy = await serve({ ...load, clients: crowded, model: "thread-pool", poolSize: crowded });
+    const alone = await serve({ ...load, clients: 1, model: "thread-pool", poolSize: 1 });
+    assertAnsweredOnce(busy, load.requests);
+    const median = (values) => [...values].sort((a, b) => a - b)[Math.floor(values.length / 2)];
+    const busyWait = median(busy.requests.map((r) => r.coreWaitMs));
+    const aloneWait = median(alone.requests.map((r) => r.coreWaitMs));
+    assert.ok(busyWait >= 20, `${crowded} threads on ${physical} cores: median ${busyWait.toFixed(1)} ms without a core per 20 ms request`);
+    assert.ok(aloneWait < 0.5 * busyWait, `one thread alone waited ${aloneWait.toFixed(1)} ms for a core (crowded: ${busyWait.toFixed(1)} ms)`);
+    // Real threads time-share the cores: more requests are in their compute at once than there are
+    // cores (all 4 per core, at the start), which a pool of one thread per core could never show.
+    const computingTogether = Math.max(...busy.requests.map((at) => busy.requests.filter((r) => r.ioEndMs <= at.ioEndMs + 1e-6 && at.ioEndMs < r.endMs).length));
+    assert.ok(computingTogether >= 2 * physical, `at most ${computingTogether} requests computed at once on ${physical} cores`);
+    // What is counted as waiting for a core is part of the request's own time after the database.
+    for (const r of busy.requests) assert.ok(r.coreWaitMs >= 0 && r.coreWaitMs <= r.endMs - r.dbEndMs + 1e-6, JSON.stringify(r));
+  });
+
   test("an open loop sends on its schedule, whatever the server does", async () => {
     // One at a time with 60 ms of waiting per request serves one request every ~61 ms, but the load
     // sends one every 20 ms (rate 50/s): the queue grows, and still every request leaves on time,
@@ -90,7 +139,20 @@ describe("web server lab", () => {
     const blank = await page.evaluate(() => document.getElementById("server-timeline").toDataURL());
     await page.fill("#server-requests", "30");
     await page.click("#server-run");
+    // While the series runs, a progress line per model counts its answers (sampled mid-run).
+    // One at a time runs first and takes ~3 s (30 × 101 ms): its line shows part of the 30 answered.
+    await page.waitForFunction(
+      () => [...document.querySelectorAll("#server-progress .server-progress-item.running")].some((item) => /: ([1-9]|[12]\d) \/ 30$/.test(item.textContent)),
+      null,
+      { timeout: 60_000 },
+    );
     await page.waitForFunction(() => /^Done/.test(document.getElementById("server-status").textContent), null, { timeout: 60_000 });
+    const progress = await page.$$eval("#server-progress .server-progress-item", (items) => items.map((i) => i.textContent));
+    assert.equal(progress.length, 4, progress.join(" | "));
+    for (const line of progress) assert.match(line, /: 30 \/ 30$/);
+    // The table's figures are explained, a line each.
+    assert.equal(await page.isVisible("#server-table-notes"), true);
+    assert.match(await page.textContent("#server-table-notes"), /Bound.*p50 \/ p95 \/ p99/s);
     assert.equal(await page.locator("#server-body tr").count(), 4);
     assert.match(await page.textContent("#server-body"), /thread pool of \d+/);
     assert.notEqual(await page.evaluate(() => document.getElementById("server-timeline").toDataURL()), blank);
