@@ -215,3 +215,67 @@ fn a_request_splits_into_queued_database_core_wait_and_computing() {
         [(ServerPhase::Computing, 0.0, 5.0)]
     );
 }
+
+#[test]
+fn the_server_timeline_draws_each_phase_in_its_colour_and_a_row_per_request() {
+    use playground::charts::server::{draw_server_timeline, phase_color};
+    use playground::charts::theme::Theme;
+    use plotters::prelude::*;
+
+    let waited = RequestRecord {
+        id: 0,
+        arrive_ms: 0.0,
+        start_ms: 10.0,
+        db_end_ms: 110.0,
+        io_end_ms: 112.0,
+        cpu_start_ms: 112.0,
+        end_ms: 130.0,
+        worker: 1,
+        core_wait_ms: 6.0,
+    };
+    // Served at once, no database call, a free core: only computing.
+    let computed = RequestRecord {
+        id: 1,
+        arrive_ms: 5.0,
+        start_ms: 5.0,
+        db_end_ms: 5.0,
+        io_end_ms: 5.0,
+        cpu_start_ms: 5.0,
+        end_ms: 25.0,
+        worker: 0,
+        core_wait_ms: 0.0,
+    };
+    let fill = |phase: ServerPhase| {
+        let RGBColor(r, g, b) = phase_color(phase);
+        format!("fill=\"#{r:02X}{g:02X}{b:02X}\"")
+    };
+    let render = |requests: &[RequestRecord]| {
+        let mut svg = String::new();
+        {
+            let root = SVGBackend::with_string(&mut svg, (800, 200)).into_drawing_area();
+            let names: Vec<String> = requests
+                .iter()
+                .map(|r| format!("request {} (thread{})", r.id, r.worker))
+                .collect();
+            draw_server_timeline(&root, requests, &names, "a pool", &Theme::LIGHT).unwrap();
+        }
+        svg
+    };
+    let both = render(&[waited, computed.clone()]);
+    for phase in [
+        ServerPhase::Queued,
+        ServerPhase::Database,
+        ServerPhase::CoreWait,
+        ServerPhase::Computing,
+    ] {
+        assert_eq!(
+            both.matches(&fill(phase)).count(),
+            if phase == ServerPhase::Computing { 2 } else { 1 },
+            "{phase:?}"
+        );
+    }
+    assert!(both.contains("request 0 (thread1)") && both.contains("request 1 (thread0)"));
+    let alone = render(&[computed]);
+    assert_eq!(alone.matches(&fill(ServerPhase::Computing)).count(), 1);
+    assert_eq!(alone.matches(&fill(ServerPhase::CoreWait)).count(), 0);
+}
