@@ -270,7 +270,11 @@ fn the_server_timeline_draws_each_phase_in_its_colour_and_a_row_per_request() {
     ] {
         assert_eq!(
             both.matches(&fill(phase)).count(),
-            if phase == ServerPhase::Computing { 2 } else { 1 },
+            if phase == ServerPhase::Computing {
+                2
+            } else {
+                1
+            },
             "{phase:?}"
         );
     }

@@ -9,5 +9,6 @@ pub mod control;
 pub mod counter;
 pub mod cpu;
 pub mod crash;
+pub mod gallery;
 pub mod io;
 pub mod server;

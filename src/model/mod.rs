@@ -8,6 +8,7 @@ pub mod downloads;
 pub mod kitchen;
 pub mod manifest;
 pub mod network;
+pub mod schedule;
 pub mod schema;
 pub mod server;
 pub mod stats;
