@@ -288,18 +288,24 @@ describe("portable links", () => {
     await page.close();
   });
 
-  test("the lab's counter threads and the server's pool above this device's limit are clamped with a note", async () => {
+  test("the lab's counter threads above this device's limit are clamped with a note; the server's pool has a fixed limit", async () => {
     const lab = await open("?demo=processes&counterThreads=64&workers=16");
     const cores = await lab.page.evaluate(() => playground.cores.reported);
     assert.equal(await lab.page.inputValue("#lab-counter-threads"), String(cores));
     assert.equal(await lab.page.inputValue("#lab-workers"), "16", "16 workers are within the fixed limit of 16");
     assert.match(await lab.page.textContent("#env-notice"), new RegExp(`\\b64\\b.*\\b${cores}\\b`));
+    // The thread pool's threads are real threads that mostly wait: 32 on any device (src/model/server.rs,
+    // MAX_POOL), so a link's 32 opens as 32 on a 2-core reader, and 999 on none: the default, and a note.
+    const maxPool = await lab.page.evaluate(() => import(new URL("playground.js", document.baseURI)).then((glue) => glue.serverMaxPool()));
+    assert.equal(maxPool, 32);
+    const wide = await open(`?demo=server&pool=${maxPool}`);
+    assert.equal(await wide.page.inputValue("#server-pool"), String(maxPool), "within the fixed limit");
     const server = await open(`?demo=server&pool=999`);
-    const maxPool = 4 * cores;
-    assert.equal(await server.page.inputValue("#server-pool"), String(maxPool), "4 threads per core at most");
+    assert.equal(await server.page.inputValue("#server-pool"), String(2 * cores), "the default: 2 per core");
     assert.match(await server.page.textContent("#env-notice"), new RegExp(`\\b999\\b.*\\b${maxPool}\\b`));
-    assert.deepEqual([...lab.problems, ...server.problems], []);
+    assert.deepEqual([...lab.problems, ...wide.problems, ...server.problems], []);
     await lab.page.close();
+    await wide.page.close();
     await server.page.close();
   });
 
