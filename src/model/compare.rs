@@ -10,8 +10,11 @@ pub const MIN_ROUNDS: u32 = 5;
 /// Rounds it never goes beyond.
 pub const MAX_ROUNDS: u32 = 15;
 /// Past [`MIN_ROUNDS`], rounds go on until the measured runs add up to this much time: enough work
-/// that a few milliseconds of something else on the machine cannot decide the median.
-pub const MEASURED_MS: f64 = 300.0;
+/// that a few milliseconds of something else on the machine cannot decide the median. At the seed's
+/// size a round measures ~40 ms on a 2-core machine, so 600 ms is the full 15 rounds (about a second
+/// with the paints between runs). 300 ms gave 7–9 rounds, and the first Compare on 8 fresh loads of
+/// a quiet 2-core machine ranged 1.52–1.96×; with 15 rounds, 1.62–1.92× and 1.67–1.92×.
+pub const MEASURED_MS: f64 = 600.0;
 
 /// Whether a comparison that has run `rounds_done` rounds, whose runs took `measured_ms` in all,
 /// runs another round.
