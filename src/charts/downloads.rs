@@ -5,7 +5,7 @@ use plotters::coord::Shift;
 use plotters::prelude::*;
 
 use super::theme::Theme;
-use super::timeline::{draw_row_labels, row_axis, row_end, row_height};
+use super::timeline::{draw_row_labels, draw_row_mesh, row_axis, row_end, row_height};
 use super::Legibility;
 use crate::model::downloads::FileSpan;
 
@@ -57,17 +57,7 @@ pub fn draw_download_timeline<DB: DrawingBackend>(
             name.to_owned()
         }
     };
-    theme
-        .mesh(&mut chart, ROW_LABEL_PX)
-        .disable_y_mesh()
-        .x_desc("milliseconds since the run started")
-        // Whole milliseconds, unless the whole run took less than ten.
-        .x_label_formatter(&|ms| format!("{:.*}", usize::from(x_end < 10.0), ms))
-        // No names or ticks on the axis itself: draw_row_labels writes one name per row.
-        .y_label_formatter(&|_| String::new())
-        .set_tick_mark_size(LabelAreaPosition::Left, 0)
-        .y_labels(rows as usize)
-        .draw()?;
+    draw_row_mesh(&mut chart, theme, rows, x_end, ROW_LABEL_PX)?;
     // Plotters counts rows from the bottom: file 0's name goes on the top row.
     draw_row_labels(
         area,

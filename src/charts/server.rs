@@ -6,7 +6,7 @@ use plotters::coord::Shift;
 use plotters::prelude::*;
 
 use super::theme::Theme;
-use super::timeline::{draw_row_labels, row_axis, row_end, row_height};
+use super::timeline::{draw_row_labels, draw_row_mesh, row_axis, row_end, row_height};
 use super::Legibility;
 use crate::model::server::{RequestRecord, ServerPhase};
 
@@ -48,15 +48,7 @@ pub fn draw_server_timeline<DB: DrawingBackend>(
         .x_label_area_size(34)
         .y_label_area_size(label_area)
         .build_cartesian_2d(0.0..x_end, row_axis(rows))?;
-    theme
-        .mesh(&mut chart, ROW_LABEL_PX)
-        .disable_y_mesh()
-        .x_desc("milliseconds since the run started")
-        .x_label_formatter(&|ms| format!("{:.*}", usize::from(x_end < 10.0), ms))
-        .y_label_formatter(&|_| String::new())
-        .set_tick_mark_size(LabelAreaPosition::Left, 0)
-        .y_labels(rows as usize)
-        .draw()?;
+    draw_row_mesh(&mut chart, theme, rows, x_end, ROW_LABEL_PX)?;
     // Plotters counts rows from the bottom: the first request goes on the top row.
     draw_row_labels(
         area,

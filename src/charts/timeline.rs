@@ -48,17 +48,7 @@ pub fn draw_timeline<DB: DrawingBackend>(
         .build_cartesian_2d(0.0..x_end, row_axis(rows))?;
 
     let prefix = labels.row_prefix;
-    theme
-        .mesh(&mut chart, ROW_LABEL_PX)
-        .disable_y_mesh()
-        .x_desc("milliseconds since the run started")
-        // Whole milliseconds, unless the whole run took less than ten.
-        .x_label_formatter(&|ms| format!("{:.*}", usize::from(x_end < 10.0), ms))
-        // No names or ticks on the axis itself: draw_row_labels writes one name per row.
-        .y_label_formatter(&|_| String::new())
-        .set_tick_mark_size(LabelAreaPosition::Left, 0)
-        .y_labels(rows as usize)
-        .draw()?;
+    draw_row_mesh(&mut chart, theme, rows, x_end, ROW_LABEL_PX)?;
     draw_row_labels(
         area,
         &chart,
@@ -114,6 +104,27 @@ pub fn draw_timeline<DB: DrawingBackend>(
 
 /// The height of one row on the backend, measured through the chart's coordinates: the span a bar
 /// of row 0 covers, as the bars are drawn.
+/// The mesh every row chart shares (timelines of chunks, downloads and requests): a time axis in
+/// whole milliseconds (tenths when the run took less than ten), no names or ticks on the row axis
+/// itself, since [`draw_row_labels`] writes one name per row.
+pub(crate) fn draw_row_mesh<DB: DrawingBackend>(
+    chart: &mut ChartContext<'_, DB, Cartesian2d<RangedCoordf64, SegmentedCoord<RangedCoordu32>>>,
+    theme: &Theme,
+    rows: u32,
+    x_end: f64,
+    label_px: u32,
+) -> Result<(), DrawingAreaErrorKind<DB::ErrorType>> {
+    theme
+        .mesh(chart, label_px)
+        .disable_y_mesh()
+        .x_desc("milliseconds since the run started")
+        .x_label_formatter(&|ms| format!("{:.*}", usize::from(x_end < 10.0), ms))
+        .y_label_formatter(&|_| String::new())
+        .set_tick_mark_size(LabelAreaPosition::Left, 0)
+        .y_labels(rows as usize)
+        .draw()
+}
+
 pub(crate) fn row_height<DB: DrawingBackend>(
     chart: &ChartContext<'_, DB, Cartesian2d<RangedCoordf64, SegmentedCoord<RangedCoordu32>>>,
     rows: u32,
