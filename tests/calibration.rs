@@ -123,3 +123,44 @@ fn the_check_never_answers_more_than_it_was_allowed_or_the_pool_has() {
     assert_eq!(found.threads, 1);
     assert_eq!(found.wall_ms.len(), 1);
 }
+
+/// A clock whose reading depends on the thread that reads it, as each worker's does in a browser
+/// (`timeOrigin + now()`; WebKitGTK's `timeOrigin` moved by up to 6.6 ms between reads): pool thread i
+/// reads `ahead_ms × i` ahead of pool thread 0.
+struct PerThreadClock {
+    start: Instant,
+    ahead_ms: f64,
+}
+
+impl playground::model::timeline::Clock for PerThreadClock {
+    fn now_ms(&self) -> f64 {
+        let ahead = rayon::current_thread_index().unwrap_or(0) as f64 * self.ahead_ms;
+        self.start.elapsed().as_secs_f64() * 1e3 + ahead
+    }
+}
+
+#[test]
+fn the_check_times_on_one_threads_clock_so_clocks_that_disagree_between_threads_do_not_enter_it() {
+    let _alone = MACHINE
+        .lock()
+        .unwrap_or_else(|poisoned| poisoned.into_inner());
+    let cores = real_cores();
+    // A start read on one thread's clock and an end on another's mixed the two clocks: WebKit in CI
+    // found 4 threads "at full speed" on 2 cores ([5.9, 5.5, 5.8, 5.6] ms), the chunks past the cores
+    // ending on clocks behind the first thread's. Clocks a second apart make any such mix plain.
+    let clock = PerThreadClock {
+        start: Instant::now(),
+        ahead_ms: 1_000.0,
+    };
+    let found = pool(cores as usize * 2).install(|| calibrate(cores * 2, 4.0, &clock));
+    // Each try is a few chunks of ~4 ms; one second of disagreement would show in any wall that mixed clocks.
+    for (i, ms) in found.wall_ms.iter().enumerate() {
+        assert!(
+            *ms > 0.0 && *ms < 500.0,
+            "{} threads timed at {ms} ms ({:?})",
+            i + 1,
+            found.wall_ms
+        );
+    }
+    assert!((1..=cores).contains(&found.threads), "{:?}", found.wall_ms);
+}

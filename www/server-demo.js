@@ -33,7 +33,7 @@ export class ServerDemo {
     this.series = null;
     this.results = new Map();
     this.shown = null;
-    /** The thread pool's own process (k pool threads = the k threads), kept for the next run of the same k. */
+    /** The thread pool's own process (at least k pool threads, k of which serve), kept for the next runs of k or fewer. */
     this.poolProcess = null;
     /** The progress line's runs: `[{ name, answered, requests, state }]`, one per model of the series. */
     this.progress = [];
@@ -190,18 +190,25 @@ export class ServerDemo {
 
   /**
    * The process a model serves in: the page's process (its pool threads are the CPU pool), or for the
-   * thread pool of k a process of its own with exactly k pool threads, each a Web Worker: the k
-   * threads that block. The page's process keeps its own thread count for the other demos.
+   * thread pool of k a process of its own with at least k pool threads, each a Web Worker, of which k
+   * serve: the k threads that block. The page's process keeps its own thread count for the other demos.
+   * A pool process is kept for every smaller pool, and a new one is sized to the next power of two:
+   * whatever order the sizes come in, at most six processes start (1, 2, 4, 8, 16, 32 threads). A
+   * process per size left WebKit, which frees an ended process's memory only later, refusing to start
+   * another ("Out of memory") after a few hundred runs of changing sizes.
    */
   async #processFor(model, poolSize) {
     if (model !== "thread-pool") return this.runtime.processWith(this.cores);
     // Bad sizes are refused by Rust with its message; any process serves that refusal.
-    if (!Number.isInteger(poolSize) || poolSize < 1 || poolSize > this.bindings.serverMaxPool()) return this.runtime.processWith(this.cores);
-    if (this.poolProcess?.alive && this.poolProcess.threads === poolSize) return this.poolProcess;
+    const most = this.bindings.serverMaxPool();
+    if (!Number.isInteger(poolSize) || poolSize < 1 || poolSize > most) return this.runtime.processWith(this.cores);
+    if (this.poolProcess?.alive && this.poolProcess.threads >= poolSize) return this.poolProcess;
     this.poolProcess?.terminate();
     this.poolProcess = null;
-    this.#status(`Starting a process with ${poolSize} threads (each a Web Worker) for the thread pool…`);
-    this.poolProcess = await ThreadProcess.start(this.runtime.module, poolSize);
+    const threads = Math.min(most, 2 ** Math.ceil(Math.log2(poolSize)));
+    const spare = threads > poolSize ? `; ${poolSize} of them serve, the others sleep` : "";
+    this.#status(`Starting a process with ${threads} threads (each a Web Worker) for the thread pool${spare}…`);
+    this.poolProcess = await ThreadProcess.start(this.runtime.module, threads);
     return this.poolProcess;
   }
 

@@ -77,24 +77,30 @@ pub fn calibrate_for_page(max_threads: u32, clock: &impl Clock) -> Calibration {
 }
 
 /// Starts one chunk of `items` numbers on each of `k` distinct pool threads at the same moment (a
-/// barrier: a thread that wakes late does not run alone afterwards) and returns the time from the
-/// first chunk's start to the last one's end. The earliest start is the true one: a thread the system
-/// has no core for reads its start clock only once it gets one. Each end is read by a running thread
-/// the moment its chunk is done (waiting at a second barrier instead, a thread might read it late).
+/// barrier: a thread that wakes late does not run alone afterwards) and returns how long they took,
+/// on the clock of one thread (index 0). Browsers give each worker its own clock, and across workers
+/// they disagree (WebKitGTK's time origin moved by up to 6.6 ms): a start read on one and an end on
+/// another once showed 4 threads "at full speed" on 2 cores. Thread 0 reads the start before the first
+/// barrier, while it surely holds a core, and the end after a second barrier that every chunk reaches
+/// when done: both bounds are outside the chunks, so waking late can only lengthen the wall (fewer
+/// threads counted), never shorten it.
 fn wall_of(k: usize, items: u64, clock: &impl Clock) -> f64 {
-    let barrier = Barrier::new(k);
-    let spans = rayon::broadcast(|context| {
+    let started = Barrier::new(k);
+    let finished = Barrier::new(k);
+    let walls = rayon::broadcast(|context| {
         if context.index() >= k {
             return None;
         }
-        barrier.wait();
-        let start = clock.now_ms();
+        let timer = context.index() == 0;
+        let start = timer.then(|| clock.now_ms());
+        started.wait();
         std::hint::black_box(sum_of_squares(0..std::hint::black_box(items)));
-        Some((start, clock.now_ms()))
+        finished.wait();
+        start.map(|start| clock.now_ms() - start)
     });
-    let (first_start, last_end) = spans.into_iter().flatten().fold(
-        (f64::INFINITY, f64::NEG_INFINITY),
-        |(first, last), (start, end)| (first.min(start), last.max(end)),
-    );
-    last_end - first_start
+    walls
+        .into_iter()
+        .flatten()
+        .next()
+        .expect("thread 0 of the pool times every try")
 }

@@ -165,20 +165,23 @@ pub async fn serve_load(
     let model = ServerModel::parse(&model, pool_size, cores).map_err(|m| JsError::new(&m))?;
     let load = Load::parse(clients, rate, requests, io_ms, cpu_ms).map_err(|m| JsError::new(&m))?;
     let threads = match model {
-        ServerModel::ThreadPool(k) if k != pool_threads => {
+        ServerModel::ThreadPool(k) if k > pool_threads => {
             return Err(JsError::new(&format!(
-                "a thread pool of {k} runs on a process with {k} threads; this one has {pool_threads} (at most {MAX_POOL})"
+                "a thread pool of {k} needs a process with at least {k} threads; this one has {pool_threads} (at most {MAX_POOL})"
             )))
         }
         ServerModel::ThreadPool(k) => {
             let unit = calibrated_unit().await;
             let queue = Arc::new(RequestQueue::new());
             let serving = Arc::clone(&queue);
-            // Every pool thread becomes one of the k threads until the run ends (the queue closes).
+            // Pool threads 0..k become the k threads until the run ends (the queue closes); a process
+            // kept from a larger pool has more, and those go back to sleep at once.
             rayon::spawn_broadcast(move |context| {
-                serve_pool_thread(&serving, context.index() as u32, &BlockingThread, unit, &CONTROL);
+                let index = context.index() as u32;
+                if index < k {
+                    serve_pool_thread(&serving, index, &BlockingThread, unit, &CONTROL);
+                }
             });
-            debug_assert_eq!(k, pool_threads);
             Some(queue)
         }
         _ => None,

@@ -76,6 +76,38 @@ describe("web server lab", () => {
     for (const r of wide.requests) assert.ok(r.ioEndMs >= r.startMs + 100 - 1, JSON.stringify(r));
   });
 
+  test("pools of changing sizes share one process of the next power of two; a pool of k serves on k threads", async () => {
+    // Each process is one Worker the page constructs (its pool threads are Workers it starts itself).
+    // 17 needs a process larger than any earlier test's (16): 32 threads, which then hold 3, 4, 2, 1 and
+    // 20 too: one start, not six (WebKit refused memory to a process after a few hundred starts of ended
+    // ones it had not freed yet).
+    await page.evaluate(() => {
+      window.__pageWorkers = 0;
+      const Original = window.Worker;
+      window.Worker = class extends Original {
+        constructor(...args) {
+          super(...args);
+          window.__pageWorkers++;
+        }
+      };
+      window.__restoreWorker = () => (window.Worker = Original);
+    });
+    try {
+      const load = { clients: 6, requests: 12, ioMs: 10, cpuMs: 1 };
+      for (const poolSize of [17, 3, 4, 2, 1, 20]) {
+        const result = await serve({ ...load, model: "thread-pool", poolSize });
+        assertAnsweredOnce(result, 12);
+        const workers = new Set(result.requests.map((r) => r.worker));
+        assert.ok([...workers].every((w) => Number.isInteger(w) && w >= 0 && w < poolSize), `a pool of ${poolSize} served on threads ${[...workers]}`);
+        // 6 clients keep 6 requests in the database call at once, each on a thread of its own.
+        assert.ok(workers.size >= Math.min(poolSize, 6), `a pool of ${poolSize} with 6 clients served on ${workers.size} threads`);
+      }
+      assert.equal(await page.evaluate(() => window.__pageWorkers), 1, "processes started for pools of 17, 3, 4, 2, 1 and 20");
+    } finally {
+      await page.evaluate(() => window.__restoreWorker());
+    }
+  });
+
   test("threads beyond the cores wait for a core, and the timeline measures that wait", async () => {
     // 20 ms of work, no waiting, as many clients as threads: 4 threads per core compute together, so
     // each request's work takes about 4 × 20 ms and about 3 × 20 ms of it is counted as ready but
