@@ -488,6 +488,7 @@ export class Lab {
   counter({ threads = this.experimentWorkers, increments = Number(defaultOf("lab-counter-increments").replace(/,/g, "")), method = "atomic" } = {}) {
     this.#needThreads();
     this.bindings.checkCounterThreads(threads, this.cores);
+    this.bindings.checkCounterInput(method, increments);
     return this.#exclusive(async (signal) => {
       // The page's default process when it has threads enough: no restart for the usual counts.
       const process = await this.runtime.processWith(threads <= this.defaultThreads ? this.defaultThreads : this.cores);

@@ -260,11 +260,7 @@ pub fn count_shared_export(
     increments: f64,
     method: JsValue,
 ) -> Result<JsValue, JsError> {
-    // A JsValue, not &str: the generated glue would read a non-string as one and corrupt memory.
-    let method = method
-        .as_string()
-        .ok_or_else(|| JsError::new("method must be a string such as \"atomic\""))?;
-    let method = CounterMethod::parse(&method).map_err(|m| JsError::new(&m))?;
+    let method = counter_method(&method)?;
     let pool_threads = rayon::current_num_threads() as u32;
     if threads == 0 || threads > pool_threads {
         return Err(JsError::new(&format!(
@@ -285,6 +281,23 @@ pub fn count_shared_export(
         ),
         ("ms", ms.into()),
     ]))
+}
+
+// A JsValue, not &str: the generated glue would read a non-string as one and corrupt memory.
+fn counter_method(method: &JsValue) -> Result<CounterMethod, JsError> {
+    let method = method
+        .as_string()
+        .ok_or_else(|| JsError::new("method must be a string such as \"atomic\""))?;
+    CounterMethod::parse(&method).map_err(|m| JsError::new(&m))
+}
+
+/// Checks the counter experiment's method and increments on the page, before a process is started
+/// or asked for them: bad input costs nothing and is refused even when no process could start.
+#[wasm_bindgen(js_name = checkCounterInput)]
+pub fn check_counter_input(method: JsValue, increments: f64) -> Result<(), JsError> {
+    counter_method(&method)?;
+    checked_increments(increments)?;
+    Ok(())
 }
 
 /// Checks the counter experiment's thread count on a device with `cores` logical cores; throws a
@@ -335,7 +348,7 @@ pub fn alloc_input(length: u32) -> Result<u32, JsError> {
         .map_err(|_| JsError::new("the input lock is poisoned"))?;
     *input = Vec::new();
     input.try_reserve_exact(length as usize).map_err(|_| {
-        JsError::new("this process's memory (at most 1 GiB) has no room for that input")
+        JsError::new("this process's memory (at most 256 MiB) has no room for that input")
     })?;
     input.resize(length as usize, 0);
     Ok(input.as_ptr() as u32)
