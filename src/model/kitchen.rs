@@ -101,7 +101,11 @@ pub fn kitchen_words(cost: &PerExtraWorker) -> String {
     let thread = cost.thread_start_ms.max(0.0);
     let process = cost.process_start_ms.max(0.0);
     let start = if thread.max(process) <= 0.0 {
-        "Neither one more thread nor one more process took measurably longer to start.".to_string()
+        format!(
+            "Neither one more thread nor one more process took measurably longer to start ({} vs {}): the start-ups did not grow with the count.",
+            ms(thread),
+            ms(process)
+        )
     } else if process <= thread * ABOUT_THE_SAME && thread <= process * ABOUT_THE_SAME {
         format!(
             "One more thread took about as long to start as one more process handed the compiled module ({} vs {}): in a browser both are a new Worker that sets up its own copy of the module.",
