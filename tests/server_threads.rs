@@ -237,3 +237,46 @@ fn the_work_is_cut_into_calibrated_slices() {
     assert_eq!(slices_for(0.1, half), 1, "any work is at least one slice");
     assert_eq!(slices_for(0.0, half), 0);
 }
+
+/// A thread whose work gets four times faster after its first `slow_calls` calls, as a browser's
+/// optimised tier takes over from its baseline one, on a clock that only the work moves (one
+/// microsecond per step once fast).
+struct TieringThread {
+    calls: std::sync::atomic::AtomicU64,
+    clock_micros: std::sync::atomic::AtomicU64,
+    slow_calls: u64,
+}
+
+impl PoolThreadHost for TieringThread {
+    fn now_ms(&self) -> f64 {
+        self.clock_micros.load(std::sync::atomic::Ordering::Relaxed) as f64 / 1000.0
+    }
+
+    fn block(&self, _ms: f64) {}
+
+    fn work(&self, size: u64) {
+        use std::sync::atomic::Ordering::Relaxed;
+        let slow = self.calls.fetch_add(1, Relaxed) < self.slow_calls;
+        self.clock_micros
+            .fetch_add(if slow { 4 * size } else { size }, Relaxed);
+    }
+}
+
+#[test]
+fn the_unit_is_timed_in_the_engines_optimised_code_not_before_it_arrives() {
+    // Optimised code that arrives after 50 slow slices (25 tries' worth of UNIT_TRIES and more):
+    // the unit is the fast time, so a contended slice is never faster than a free core.
+    let host = TieringThread {
+        calls: 0.into(),
+        clock_micros: 0.into(),
+        slow_calls: 50,
+    };
+    let unit = calibrate_unit(&host);
+    let fast_ms = unit.size as f64 / 1000.0;
+    assert!(
+        (unit.ms - fast_ms).abs() < 1e-9,
+        "unit of {} steps timed at {} ms; once optimised it takes {fast_ms} ms",
+        unit.size,
+        unit.ms
+    );
+}

@@ -158,11 +158,19 @@ pub struct WorkUnit {
 /// Slices about this long: short enough that a stall (no core) shows within a request's compute,
 /// long enough to time well with a browser's clock (5–20 µs resolution where isolated).
 pub const UNIT_TARGET_MS: f64 = 0.5;
-/// Tries of the sized slice; the fastest is the free-core time (other work only slows a try down).
+/// The timed tries of the sized slice go on until this many in a row find no faster one: the fastest
+/// is the free-core time (other work only slows a try down).
 pub const UNIT_TRIES: u32 = 15;
+/// ...and for at least this long. A fresh process first runs the slice in a browser's baseline tier
+/// and only later in optimised code: WebKit's came several times faster, so a unit timed before it
+/// made contended slices look faster than a free core and the wait for a core read 0 (in half of the
+/// first runs of a fresh 8-thread process on 2 cores).
+pub const UNIT_WARM_MS: f64 = 40.0;
+/// The most tries, whatever the clock says.
+pub const UNIT_MAX_TRIES: u32 = 400;
 
-/// Sizes a slice of [`UNIT_TARGET_MS`] and times it on the calling thread, the fastest of
-/// [`UNIT_TRIES`] tries.
+/// Sizes a slice of [`UNIT_TARGET_MS`] and times it on the calling thread: the fastest try, once
+/// [`UNIT_TRIES`] tries in a row found none faster and [`UNIT_WARM_MS`] have passed.
 pub fn calibrate_unit(host: &impl PoolThreadHost) -> WorkUnit {
     let time = |size: u64| {
         let started = host.now_ms();
@@ -176,9 +184,21 @@ pub fn calibrate_unit(host: &impl PoolThreadHost) -> WorkUnit {
         took = time(size);
     }
     let size = ((size as f64 * UNIT_TARGET_MS / took.max(1e-3)).round() as u64).max(1);
-    let ms = (0..UNIT_TRIES)
-        .map(|_| time(size))
-        .fold(f64::INFINITY, f64::min);
+    let began = host.now_ms();
+    let mut ms = f64::INFINITY;
+    let mut since_faster = 0;
+    for _ in 0..UNIT_MAX_TRIES {
+        let took = time(size);
+        if took < ms {
+            ms = took;
+            since_faster = 0;
+        } else {
+            since_faster += 1;
+        }
+        if since_faster >= UNIT_TRIES && host.now_ms() - began >= UNIT_WARM_MS {
+            break;
+        }
+    }
     WorkUnit { size, ms }
 }
 

@@ -62,6 +62,9 @@ impl PoolThreadHost for BlockingThread {
         std::thread::sleep(std::time::Duration::from_secs_f64(ms.max(0.0) / 1000.0));
     }
 
+    // One function for the calibration and the serving threads alike: inlined into each, they would
+    // be separate wasm functions, each reaching the engine's optimised tier at its own time.
+    #[inline(never)]
     fn work(&self, size: u64) {
         std::hint::black_box(sum_of_squares(0..std::hint::black_box(size)));
     }
