@@ -8,6 +8,7 @@ use std::ptr;
 use playground::exec::control::RunControl;
 use playground::exec::counter::{parse_counter_threads, parse_increments};
 use playground::exec::crash::{CrashReport, MESSAGE_BYTES};
+use playground::exec::gallery::parse_gallery_options;
 use playground::model::amdahl::serial_items_for;
 use playground::model::cpu_params::{parse_cpu_params, parse_lab_params, CpuForm};
 use playground::model::downloads::IoMode;
@@ -81,6 +82,19 @@ fn check(field: &Field, value: Option<f64>) -> Result<(), String> {
         "server-rate" => load(None, value, 10.0, 1.0, 1.0),
         "server-requests" => load(None, None, value.unwrap_or(f64::NAN), 1.0, 1.0),
         "server-pool" => ServerModel::parse("thread-pool", value, CORES).map(|_| ()),
+        "gallery-threads" => parse_gallery_options(
+            "mandelbrot",
+            "static",
+            value.unwrap_or(f64::NAN),
+            None,
+            None,
+        )
+        .map(|_| ()),
+        "gallery-pieces" => {
+            parse_gallery_options("primes", "dynamic", 2.0, value, None).map(|_| ())
+        }
+        // The least size any work takes is the sums' (n = 1); Mandelbrot and primes start higher.
+        "gallery-size" => parse_gallery_options("squares", "static", 2.0, None, value).map(|_| ()),
         other => panic!(
             "{other} is a numeric field with no parser in this test: add the parser that checks it"
         ),
@@ -163,6 +177,9 @@ fn choices_are_the_names_the_parsers_know() {
                 "server-preset" => PRESETS.iter().any(|p| p.name == choice.value),
                 "dl-source" => choice.value == "urls" || choice.value.parse::<u32>().is_ok(),
                 "lab-sweep-mode" => ["threads", "processes"].contains(&choice.value),
+                "gallery-kernel" => {
+                    parse_gallery_options(choice.value, "static", 1.0, None, None).is_ok()
+                }
                 other => panic!("{other}: a choice field with no parser in this test"),
             };
             assert!(
@@ -235,7 +252,8 @@ fn counts_set_from_the_device_have_no_fixed_default_and_every_per_core_count_is_
             "lab-workers",
             "lab-counter-threads",
             "lab-sweep-max",
-            "server-pool"
+            "server-pool",
+            "gallery-threads"
         ]
     );
 }

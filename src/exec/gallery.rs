@@ -15,7 +15,7 @@ use super::cpu::Cancelled;
 use crate::kernels::mandelbrot::{escape_row, image_hash, View};
 use crate::kernels::primes::count_primes;
 use crate::kernels::sum_squares::sum_of_squares;
-use crate::model::schedule::{PieceSpan, Schedule};
+use crate::model::schedule::{default_piece, PieceSpan, Schedule};
 use crate::model::timeline::Clock;
 
 /// The work of a gallery run.
@@ -100,6 +100,11 @@ pub struct GalleryRun {
 }
 
 /// Computes item `item` of `kernel`; returns its output and its cost.
+// Not inlined: one wasm function for every run, called once per item, so the engine's optimised code
+// (swapped in between calls, never inside one) reaches an item computed after it is ready, whatever
+// sink the run has; inlined into each run's piece loop, a static block ran entirely in the baseline
+// tier when its one call began before the optimised code was ready.
+#[inline(never)]
 pub fn compute_item(kernel: &Kernel, item: u32) -> (ItemOutput, u64) {
     match *kernel {
         Kernel::Mandelbrot(view) => {
@@ -222,4 +227,124 @@ pub fn combine(kernel: &Kernel, outputs: impl Iterator<Item = ItemOutput>) -> Ke
                 .sum(),
         ),
     }
+}
+
+/// The image's width per row of height: the default view spans 3 units across, 2 down.
+pub const MANDELBROT_ASPECT: (u32, u32) = (3, 2);
+/// Iterations before a pixel counts as inside the set: enough that rows through the set's body cost
+/// hundreds of times the rows above it.
+pub const MANDELBROT_MAX_ITER: u32 = 2000;
+/// The gallery's sizes: Mandelbrot rows, primes' limit, squares' n: `(least, default, most)`.
+pub const MANDELBROT_ROWS: (u32, u32, u32) = (8, 480, 1200);
+pub const PRIMES_LIMIT: (u32, u32, u32) = (100, 5_000_000, 50_000_000);
+pub const SQUARES_N: (u32, u32, u32) = (1, 40_000_000, 1_000_000_000);
+/// The most threads a gallery run may ask for (each is a Web Worker).
+pub const MAX_GALLERY_THREADS: u32 = 16;
+/// Primes and squares are cut into this many equal slices of the numbers (the items a schedule hands
+/// out). The threads look at the cancel flag between items: at the largest primes run (below
+/// 50,000,000) a slice of 49,000 numbers takes a few tens of ms, so Cancel is heard within that.
+pub const NUMBER_SLICES: u32 = 1024;
+
+/// A gallery run's checked options.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct GalleryOptions {
+    pub kernel: Kernel,
+    pub schedule: Schedule,
+    pub threads: u32,
+}
+
+impl GalleryOptions {
+    /// Items per piece: a static block (the larger ones) or a dynamic piece.
+    pub fn piece_size(&self) -> u32 {
+        match self.schedule {
+            Schedule::Static => self.kernel.items().div_ceil(self.threads.max(1)),
+            Schedule::Dynamic { piece } => piece,
+        }
+    }
+}
+
+/// Checks `playground.kernel`'s options for a pool of `threads` (1 to [`MAX_GALLERY_THREADS`]): the kernel and schedule by name,
+/// `pieces` (dynamic only: how many pieces the items are cut into; by default about eight per
+/// thread) and `size` (Mandelbrot: the image's rows; primes: count below this; squares: n). Every
+/// message names the option and its range.
+pub fn parse_gallery_options(
+    kernel: &str,
+    schedule: &str,
+    threads: f64,
+    pieces: Option<f64>,
+    size: Option<f64>,
+) -> Result<GalleryOptions, String> {
+    if !(threads.is_finite()
+        && threads.fract() == 0.0
+        && (1.0..=f64::from(MAX_GALLERY_THREADS)).contains(&threads))
+    {
+        return Err(format!(
+            "threads must be a whole number from 1 to {MAX_GALLERY_THREADS}, not {threads}"
+        ));
+    }
+    let threads = threads as u32;
+    let whole_in = |name: &str, value: f64, (least, _, most): (u32, u32, u32)| {
+        if value.is_finite()
+            && value.fract() == 0.0
+            && (f64::from(least)..=f64::from(most)).contains(&value)
+        {
+            Ok(value as u32)
+        } else {
+            Err(format!(
+                "{name} must be a whole number from {least} to {most}, not {value}"
+            ))
+        }
+    };
+    let kernel = match kernel {
+        "mandelbrot" => {
+            let rows = size.map_or(Ok(MANDELBROT_ROWS.1), |s| {
+                whole_in("size (the image's rows)", s, MANDELBROT_ROWS)
+            })?;
+            let width = rows * MANDELBROT_ASPECT.0 / MANDELBROT_ASPECT.1;
+            Kernel::Mandelbrot(View::uneven(width, rows, MANDELBROT_MAX_ITER))
+        }
+        "primes" => Kernel::Primes {
+            limit: size.map_or(Ok(PRIMES_LIMIT.1), |s| {
+                whole_in("size (count the primes below it)", s, PRIMES_LIMIT)
+            })?,
+            slices: NUMBER_SLICES,
+        },
+        "squares" => Kernel::Squares {
+            n: u64::from(size.map_or(Ok(SQUARES_N.1), |s| whole_in("size (n)", s, SQUARES_N))?),
+            slices: NUMBER_SLICES,
+        },
+        other => {
+            return Err(format!(
+                "kernel must be \"mandelbrot\", \"primes\" or \"squares\", not \"{other}\""
+            ))
+        }
+    };
+    let items = kernel.items();
+    let schedule =
+        match (schedule, pieces) {
+            ("static", None) => Schedule::Static,
+            ("static", Some(_)) => return Err(
+                "pieces applies to the \"dynamic\" schedule: \"static\" cuts one block per thread"
+                    .into(),
+            ),
+            ("dynamic", None) => Schedule::Dynamic {
+                piece: default_piece(items, threads),
+            },
+            ("dynamic", Some(count)) => {
+                let count = whole_in("pieces", count, (1, 0, items))?;
+                Schedule::Dynamic {
+                    piece: items.div_ceil(count),
+                }
+            }
+            (other, _) => {
+                return Err(format!(
+                    "schedule must be \"static\" or \"dynamic\", not \"{other}\""
+                ))
+            }
+        };
+    Ok(GalleryOptions {
+        kernel,
+        schedule,
+        threads,
+    })
 }

@@ -614,8 +614,74 @@ pub const SERVER_POOL: Field = Field {
     ..SERVER_FIELD
 };
 
+// ---- The scheduler gallery ------------------------------------------------------------------------
+
+const GALLERY_FIELD: Field = Field {
+    api: "kernel",
+    group: "gallery",
+    error: ErrorAt::Shared("gallery-error"),
+    ..BASE
+};
+pub const GALLERY_KERNEL: Field = Field {
+    id: "gallery-kernel",
+    key: "kernel",
+    name: "kernel",
+    label: "Work",
+    noun: "kernel",
+    kind: Kind::Choice,
+    default: Some("mandelbrot"),
+    min: None,
+    choices: &[
+        Choice {
+            value: "mandelbrot",
+            label: "Mandelbrot set (uneven rows)",
+        },
+        Choice {
+            value: "primes",
+            label: "Count primes (later numbers cost more)",
+        },
+        Choice {
+            value: "squares",
+            label: "Sum of squares (even)",
+        },
+    ],
+    ..GALLERY_FIELD
+};
+pub const GALLERY_THREADS: Field = Field {
+    id: "gallery-threads",
+    key: "threads",
+    name: "threads",
+    label: "Threads",
+    noun: "threads",
+    default: None,
+    per_device: true,
+    max: Max::Fixed(16.0),
+    hint: "{range}",
+    ..GALLERY_FIELD
+};
+pub const GALLERY_PIECES: Field = Field {
+    id: "gallery-pieces",
+    key: "pieces",
+    name: "pieces",
+    label: "Pieces (dynamic)",
+    noun: "pieces",
+    placeholder: "empty: 8 per thread",
+    hint: "How many pieces idle threads take, like <code>Pool.map</code>'s <code>chunksize</code> = items ÷ pieces.",
+    ..GALLERY_FIELD
+};
+pub const GALLERY_SIZE: Field = Field {
+    id: "gallery-size",
+    key: "size",
+    name: "size",
+    label: "Size",
+    noun: "size",
+    placeholder: "empty: the work's default",
+    hint: "Mandelbrot: rows of the image (8 to 1,200; 480). Primes: count below it (100 to 50,000,000; 5,000,000). Squares: n (to 1,000,000,000; 40,000,000).",
+    ..GALLERY_FIELD
+};
+
 /// Every demo's fields, by the demo's name in share links (`?demo=cpu`), in the order they appear.
-pub const DEMOS: [(&str, &[Field]); 4] = [
+pub const DEMOS: [(&str, &[Field]); 5] = [
     (
         "cpu",
         &[
@@ -658,6 +724,15 @@ pub const DEMOS: [(&str, &[Field]); 4] = [
             SERVER_RATE,
             SERVER_REQUESTS,
             SERVER_POOL,
+        ],
+    ),
+    (
+        "gallery",
+        &[
+            GALLERY_KERNEL,
+            GALLERY_THREADS,
+            GALLERY_PIECES,
+            GALLERY_SIZE,
         ],
     ),
 ];

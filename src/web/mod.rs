@@ -7,6 +7,8 @@ mod convert;
 #[cfg(feature = "threads")]
 mod cores;
 mod downloads;
+#[cfg(feature = "threads")]
+mod gallery;
 mod lab;
 #[cfg(feature = "threads")]
 mod server;
@@ -234,6 +236,10 @@ pub fn draw_timeline_on_canvas(
             row_prefix: "thread",
             caption: "Threads under a simulated GIL: one bar at a time",
         },
+        "gallery" => TimelineLabels {
+            row_prefix: "thread",
+            caption: "One row per thread, one bar per piece, coloured by thread",
+        },
         "processes" => TimelineLabels {
             row_prefix: "process",
             caption: "One row per process, one bar per chunk (each process: its own memory)",
@@ -246,6 +252,61 @@ pub fn draw_timeline_on_canvas(
     canvas::draw_chart(canvas, "timeline", |area| {
         draw_timeline(area, &timeline, rows, labels, &Theme::for_dark_mode(dark))
     })
+}
+
+/// Checks `playground.kernel`'s options on the page, before a process is started or asked for them
+/// (the same check the process makes with its own pool's size). Throws a message naming the option.
+#[wasm_bindgen(js_name = checkGalleryOptions)]
+pub fn check_gallery_options(
+    kernel: JsValue,
+    schedule: JsValue,
+    threads: f64,
+    pieces: Option<f64>,
+    size: Option<f64>,
+) -> Result<(), JsError> {
+    let text = |name: &str, value: JsValue| {
+        value
+            .as_string()
+            .ok_or_else(|| JsError::new(&format!("{name} must be a string")))
+    };
+    crate::exec::gallery::parse_gallery_options(
+        &text("kernel", kernel)?,
+        &text("schedule", schedule)?,
+        threads,
+        pieces,
+        size,
+    )
+    .map(|_| ())
+    .map_err(|m| JsError::new(&m))
+}
+
+/// The timeline's colours as CSS, in order: the gallery tints each thread's part of the image with
+/// the colour of its row (thread i: colour i modulo their number).
+#[wasm_bindgen(js_name = threadColors)]
+pub fn thread_colors() -> Vec<JsValue> {
+    crate::charts::theme::TASK_COLORS
+        .iter()
+        .map(|c| JsValue::from_str(&format!("rgb({}, {}, {})", c.0, c.1, c.2)))
+        .collect()
+}
+
+/// The gallery's sizes and defaults, for the page's form: `{ maxThreads, mandelbrotRows, primesLimit,
+/// squaresN, maxIter }`, each size `[least, default, most]`.
+#[wasm_bindgen(js_name = galleryLimits)]
+pub fn gallery_limits() -> JsValue {
+    use crate::exec::gallery::{
+        MANDELBROT_MAX_ITER, MANDELBROT_ROWS, MAX_GALLERY_THREADS, PRIMES_LIMIT, SQUARES_N,
+    };
+    let range = |(least, default, most): (u32, u32, u32)| {
+        js_sys::Array::of3(&least.into(), &default.into(), &most.into()).into()
+    };
+    convert::object(&[
+        ("maxThreads", MAX_GALLERY_THREADS.into()),
+        ("maxIter", MANDELBROT_MAX_ITER.into()),
+        ("mandelbrotRows", range(MANDELBROT_ROWS)),
+        ("primesLimit", range(PRIMES_LIMIT)),
+        ("squaresN", range(SQUARES_N)),
+    ])
 }
 
 // The code panes' sources are paths from the repository root: the build copies every shown file
