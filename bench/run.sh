@@ -7,6 +7,7 @@
 #   bench/run.sh lab          the threads-vs-processes lab only
 #   bench/run.sh hosts        build sizes and load times on each kind of host only
 #   bench/run.sh server       the web server lab only
+#   bench/run.sh gallery      the scheduler gallery only: static vs dynamic, the pieces sweep, live drawing
 #   bench/run.sh soak         300+ mixed runs: JS heap, DOM and wasm memory at start, middle and end
 #   bench/run.sh engines      the same figures in Chromium, Firefox and WebKit, one column each
 #                             (PLAYGROUND_ENGINES="firefox webkit" picks some)
@@ -25,14 +26,15 @@ export PATH="$HOME/.cargo/bin:$PATH"
 trunk build --release --dist "${PLAYGROUND_DIST:-dist}" >/dev/null
 which=${1:-all}
 case "$which" in
-  cpu | all | downloads | lab | hosts | server | soak | engines | size | sw | counter) ;;
-  *) echo "usage: bench/run.sh [cpu|downloads|lab|hosts|server|soak|engines|size|sw|counter]" >&2; exit 2 ;;
+  cpu | all | downloads | lab | hosts | server | gallery | soak | engines | size | sw | counter) ;;
+  *) echo "usage: bench/run.sh [cpu|downloads|lab|hosts|server|gallery|soak|engines|size|sw|counter]" >&2; exit 2 ;;
 esac
 if [ "$which" = cpu ] || [ "$which" = all ]; then node bench/run.mjs; node bench/first-click.mjs; fi
 if [ "$which" = downloads ] || [ "$which" = all ]; then node bench/downloads.mjs; fi
 if [ "$which" = lab ] || [ "$which" = all ]; then node bench/lab.mjs; fi
 if [ "$which" = hosts ] || [ "$which" = all ]; then node bench/hosts.mjs; fi
 if [ "$which" = server ] || [ "$which" = all ]; then node bench/server.mjs; fi
+if [ "$which" = gallery ] || [ "$which" = all ]; then node bench/gallery.mjs; fi
 if [ "$which" = soak ] || [ "$which" = all ]; then node bench/soak.mjs; fi
 if [ "$which" = engines ] || [ "$which" = all ]; then node bench/engines.mjs; fi
 if [ "$which" = size ] || [ "$which" = all ]; then node bench/size.mjs; fi

@@ -78,6 +78,7 @@ export const API_OPTIONS = {
   serverSweep: { clients: "wholeList", ioMs: "number", cpuMs: "number", poolSize: "whole", requestsPerClient: "whole" },
   compare: { workers: "whole", tasks: "whole", n: "whole" },
   startupCosts: { workers: "wholeList", rounds: "whole" },
+  kernel: { kernel: "name", schedule: "name", threads: "whole", pieces: "whole", size: "whole" },
   counter: { threads: "whole", increments: "whole", method: "name" },
   sweep: { mode: "name", maxWorkers: "whole", tasks: "whole", n: "whole", serialFraction: "number" },
   freeze: { where: "name" },

@@ -11,6 +11,7 @@ import { addSharePanels, applyEmbed, embedOptions, finishEmbed, postMeasurement 
 import { autorun, followEdits, requested, restoreFields } from "./share.js";
 import { Lab } from "./lab.js";
 import { ServerDemo } from "./server-demo.js";
+import { GalleryDemo } from "./gallery-demo.js";
 import { SHARED_MEMORY_WITHHELD, becomeIsolated, explainWhatIsOff, simulatedNetworkRefusal } from "./isolation.js";
 import { threadsAtFullSpeed } from "./cores.js";
 import { threadsWithheldAlthoughIsolated } from "./cpu-demo.js";
@@ -27,6 +28,7 @@ let cpuDemo = null;
 let downloadsDemo = null;
 let lab = null;
 let serverDemo = null;
+let galleryDemo = null;
 /** `{ reported, measured, checkMs, defaultThreads, note }` once the page knows (www/cores.js). */
 let cores = null;
 /** Why threads are off, or null when the page has them (see `playground.isolation`). */
@@ -79,6 +81,12 @@ window.playground = {
   server: (options) => apiCall("server", options, (checked) => serverDemo.run(checked)),
   /** Every server model at each client count: { clients: [1, 2, 5, …], ioMs, cpuMs, poolSize } → { clients, points }. */
   serverSweep: (options) => apiCall("serverSweep", options, (checked) => serverDemo.sweep(checked)),
+  /**
+   * The scheduler gallery: { kernel: "mandelbrot" | "primes" | "squares", schedule: "static" | "dynamic", threads,
+   * pieces?, size? } → { kernel, schedule, threads, wallMs, result, pieces, pieceSize, spans: [{ worker, piece,
+   * startMs, endMs, cost }], busyMs, idleMs }.
+   */
+  kernel: (options) => apiCall("kernel", options, (checked) => galleryDemo.run(checked)),
   /** Cancels whatever runs (CPU, downloads, server, the lab's experiments); returns whether anything was running. */
   cancel: () => {
     // Calls still waiting for `ready` have no run yet: they end as cancelled when they get there.
@@ -89,7 +97,8 @@ window.playground = {
     const downloads = downloadsDemo?.cancel() ?? false;
     const server = serverDemo?.cancel() ?? false;
     const experiment = lab?.cancel() ?? false;
-    return experiment || waiting || cpu || downloads || server;
+    const gallery = galleryDemo?.cancel() ?? false;
+    return experiment || waiting || cpu || downloads || server || gallery;
   },
   /** The last finished CPU run, from the buttons or the API, in `cpu()`'s result shape; null before any. */
   get lastCpuRun() {
@@ -172,6 +181,16 @@ function recordRuns() {
   histories.downloads = new RunHistory("downloads", "downloads");
   histories.processes = new RunHistory("processes", "lab");
   histories.server = new RunHistory("server", "server");
+  histories.gallery = new RunHistory("gallery", "gallery");
+  galleryDemo.onRun = (_kind, result) =>
+    histories.gallery.add({
+      result,
+      summary: `${result.kernel}, ${result.schedule} on ${result.threads}: ${Math.round(result.wallMs)} ms`,
+      rows: result.busyMs.map((busyMs, thread) => ({
+        kernel: result.kernel, schedule: result.schedule, threads: result.threads, pieces: result.pieces, pieceSize: result.pieceSize,
+        wallMs: result.wallMs.toFixed(3), result: result.result, thread, busyMs: busyMs.toFixed(3), idleMs: result.idleMs[thread].toFixed(3),
+      })),
+    });
   serverDemo.onRun = (result, load) =>
     histories.server.add({
       result,
@@ -227,7 +246,7 @@ function followLink(link) {
   return problems;
 }
 
-const DEMO_SECTIONS = { cpu: "cpu", downloads: "downloads", processes: "lab", server: "server" };
+const DEMO_SECTIONS = { cpu: "cpu", downloads: "downloads", processes: "lab", server: "server", gallery: "gallery" };
 
 async function boot() {
   const link = requested();
@@ -284,10 +303,12 @@ async function boot() {
   cpuDemo = new CpuDemo({ bindings, runtime, pool, cores: reported, coreCheck: cores, threads: build.threads });
   lab = new Lab({ bindings, runtime, module, cpuDemo, cores: reported, defaultThreads, threads: build.threads });
   serverDemo = new ServerDemo({ bindings, runtime, cores: reported, threads: build.threads });
-  // The CPU demo, the lab and the server lab share processes and their control words: one run at a time.
-  cpuDemo.busyElsewhere = () => lab.running || Boolean(serverDemo.running);
-  lab.busyElsewhere = () => Boolean(cpuDemo.running || serverDemo.running);
-  serverDemo.busyElsewhere = () => Boolean(cpuDemo.running) || lab.running;
+  galleryDemo = new GalleryDemo({ bindings, runtime, defaultThreads, threads: build.threads });
+  // The CPU demo, the lab, the server lab and the gallery share processes and their control words: one run at a time.
+  cpuDemo.busyElsewhere = () => lab.running || Boolean(serverDemo.running || galleryDemo.running);
+  lab.busyElsewhere = () => Boolean(cpuDemo.running || serverDemo.running || galleryDemo.running);
+  serverDemo.busyElsewhere = () => Boolean(cpuDemo.running || galleryDemo.running) || lab.running;
+  galleryDemo.busyElsewhere = () => Boolean(cpuDemo.running || serverDemo.running) || lab.running;
   recordRuns();
   addSharePanels();
   const linkProblems = followLink(link);
@@ -297,6 +318,7 @@ async function boot() {
     cpuDemo.enable();
     lab.enable();
     serverDemo.enable();
+    galleryDemo.enable();
     // A turn for what the demos redraw on resize; not a frame: browsers skip frames of a hidden iframe.
     await new Promise((settled) => setTimeout(settled, 50));
     postMeasurement(link.demo);
@@ -308,6 +330,7 @@ async function boot() {
   cpuDemo.enable();
   lab.enable();
   serverDemo.enable();
+  galleryDemo.enable();
   if (link.demo && link.autorun) {
     const problem = autorun(link.demo, link.run);
     if (problem) linkProblems.push(problem);

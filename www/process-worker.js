@@ -17,6 +17,8 @@
 //   { type: "alloc-input", id, length }          the hand-off: room in shared memory for the page
 //   { type: "checksum-shared", id }              the hand-off: threads read the shared input in place
 //   { type: "tiny-jobs", id, rounds }
+//   { type: "gallery-prepare", id, kernel, schedule, pieces, size } → the live feed's addresses (src/web/gallery.rs)
+//   { type: "gallery", id }                      runs the prepared gallery run; the page reads the feed meanwhile
 //   { type: "calibrate", id, maxThreads }        how many pool threads run at full speed (src/web/cores.rs)
 //   { type: "serve", id, model, poolSize, clients, rate, requests, ioMs, cpuMs, cores }   the server lab (async;
 //        the thread pool of k needs a process of k pool threads; `cores`: the device's, for the bound)
@@ -67,6 +69,8 @@ const handlers = {
   "checksum-shared": () => wasm.checksumShared(),
   "tiny-jobs": ({ rounds }) => wasm.tinyJobMicros(rounds),
   calibrate: ({ maxThreads }) => wasm.calibrateThreads(maxThreads),
+  "gallery-prepare": ({ kernel, schedule, pieces, size }) => wasm.prepareGallery(kernel, schedule, pieces ?? undefined, size ?? undefined),
+  gallery: () => wasm.runGallery(),
   // Async: the server lab's event loop is this worker's; the answer comes when the load is served.
   serve: ({ model, poolSize, clients, rate, requests, ioMs, cpuMs, cores }) =>
     wasm.serveLoad(model, poolSize ?? undefined, clients ?? undefined, rate ?? undefined, requests, ioMs, cpuMs, cores ?? undefined),

@@ -8,7 +8,7 @@ const CRASH_CHECK_MS = 50;
 /** The only request a process serves with its event loop free (it can answer pings meanwhile). */
 const ANSWERS_WHILE_BUSY = new Set(["serve"]);
 /** Requests whose work checks in every block (src/exec/control.rs): their heartbeat must keep moving. */
-const CHECKS_IN = new Set(["run", "chunk", "counter"]);
+const CHECKS_IN = new Set(["run", "chunk", "counter", "gallery"]);
 /**
  * In Firefox (esr 153, on a loaded machine) about one start in seven never got past "starting its
  * threads": the process worker froze for good while wasm-bindgen-rayon started its pool threads (not
@@ -173,6 +173,20 @@ export class ThreadProcess {
   serve(options) {
     this.#resetControl();
     return this.#request({ type: "serve", ...options });
+  }
+
+  /**
+   * The scheduler gallery: checks the options on this process's pool and makes the run's live feed;
+   * resolves to `{ feed, items, pieces, pieceSize, width, height, threads }` (src/web/gallery.rs).
+   */
+  prepareGallery({ kernel, schedule, pieces, size }) {
+    return this.#request({ type: "gallery-prepare", kernel, schedule, pieces, size });
+  }
+
+  /** Runs the prepared gallery run; its feed fills meanwhile. Resolves to the run (src/web/gallery.rs). */
+  runGallery() {
+    this.#resetControl();
+    return this.#request({ type: "gallery" });
   }
 
   /** Requests answered so far in the current serve (the same shared counter as the CPU progress). */

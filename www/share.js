@@ -31,6 +31,11 @@ export const DEMOS = {
     title: "Web server under load",
     runs: { all: "server-run" },
   },
+  gallery: {
+    section: "gallery",
+    title: "Scheduler gallery",
+    runs: { both: "gallery-run", static: "gallery-run-static", dynamic: "gallery-run-dynamic" },
+  },
 };
 
 

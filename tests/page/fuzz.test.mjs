@@ -24,6 +24,7 @@ const DOCUMENTED = {
   counter: ["threads", "increments", "method"],
   sweep: ["mode", "maxWorkers", "tasks", "n", "serialFraction"],
   freeze: ["where"],
+  kernel: ["kernel", "schedule", "threads", "pieces", "size"],
 };
 
 /** Σ i² for i in 0..n, exact (BigInt): the closed formula, not the code under test. */
@@ -73,6 +74,7 @@ test(`${CALLS} random option objects (seed ${SEED}): every call settles with a m
         true, false, null, undefined, {}, [], [1, 2], [null], { valueOf: () => 3 }, { toString: () => "threads" },
         () => 1, 10n, Symbol("s"), new Date(0), new Map(), Object.create(null), { latencyMs: "x" }, { latencyMs: 0, kbps: 0 },
         "threads", "sequential", "processes", "compare", "racy", "atomic", "async", "one-at-a-time", "worker", "none", "concurrent",
+        "mandelbrot", "primes", "squares", "static", "dynamic",
       ];
       const keysOf = (api) => [...documented[api], "bogus", "toString", "__proto__", "constructor"];
       const describe = (v) => {
@@ -171,7 +173,9 @@ test(`${CALLS} random option objects (seed ${SEED}): every call settles with a m
     const server = await playground.server({ model: "async", requests: 10, ioMs: 5, cpuMs: 1, clients: 5 });
     const sweep = await playground.sweep({ mode: "threads", maxWorkers: 2, tasks: 2, n: 1_000_000 });
     const freeze = await playground.freeze({ where: "worker" });
+    const primes = await playground.kernel({ kernel: "primes", schedule: "dynamic", threads: 2, size: 100_000 });
     return {
+      primes: primes.result,
       cpu: cpu.results,
       processes: processes.results,
       downloads: downloads.files.map((f) => f.ok),
@@ -189,6 +193,8 @@ test(`${CALLS} random option objects (seed ${SEED}): every call settles with a m
   assert.equal(after.answered, 10);
   assert.equal(after.points, 2);
   assert.equal(after.freezeWhere, "worker");
+  // π(100,000) = 9,592.
+  assert.equal(after.primes, 9592);
   assert.deepEqual(problems, []);
   await page.close();
 });

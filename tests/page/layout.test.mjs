@@ -170,7 +170,7 @@ test("a 'Start here' map leads to every demo, a line each, on a desktop and a ph
     );
   // One entry per demo section of the page, in the page's order, each a question on one line.
   const sections = await page.evaluate(() => [...document.querySelectorAll("main > section.demo")].map((section) => `#${section.id}`));
-  assert.deepEqual(sections, ["#cpu", "#downloads", "#lab", "#server"]);
+  assert.deepEqual(sections, ["#cpu", "#downloads", "#lab", "#server", "#gallery"]);
   // A phone is 390 px wide; WebKitGTK's MiniBrowser window is at least 447 CSS px wide (measured), its narrowest.
   for (const width of [1200, ENGINE === "webkit" ? 447 : 390]) {
     await page.setViewportSize({ width, height: 844 });

@@ -63,6 +63,7 @@ async function runEveryDemo(page) {
     for (const model of ["one-at-a-time", "thread-pool", "async", "async-pool"])
       await playground.server({ model, requests: 24, ioMs: 5, cpuMs: 1, clients: 4, ...(model === "thread-pool" ? { poolSize: 2 } : {}) });
     await playground.serverSweep({ clients: [1, 2], ioMs: 5, cpuMs: 1, poolSize: 2 });
+    for (const schedule of ["static", "dynamic"]) await playground.kernel({ kernel: "mandelbrot", schedule, threads: 2, size: 120 });
   });
   await page.click("#lab-gil-run");
   await page.waitForFunction(() => !document.getElementById("lab-gil-table").hidden, null, { timeout: 60_000 });
@@ -216,7 +217,7 @@ for (const phone of PHONES) {
       await page.evaluate(() => document.querySelectorAll("details").forEach((d) => (d.open = true)));
 
       if (ENGINE === "chromium")
-        for (const id of ["cpu", "downloads", "lab", "server"])
+        for (const id of ["cpu", "downloads", "lab", "server", "gallery"])
           await page.locator(`#${id}`).screenshot({ path: `${ARTIFACTS}/phone-${name}-${id}.png` });
 
       failed.push(...(await page.evaluate(layoutProblems)), ...(await page.evaluate(brokenNumbers)));

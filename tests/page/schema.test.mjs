@@ -61,7 +61,7 @@ describe("the form against Rust's schema", () => {
     await page.evaluate(() => playground.ready);
     const { schema, rendered, apiOptions, cores } = await renderedAndSchema(page);
     // Sorted: WebKit's WebDriver hands objects back with their keys in another order.
-    assert.deepEqual(Object.keys(schema).sort(), ["cpu", "downloads", "processes", "server"]);
+    assert.deepEqual(Object.keys(schema).sort(), ["cpu", "downloads", "gallery", "processes", "server"]);
     const fields = Object.values(schema).flat();
     assert.ok(fields.length >= 25, `${fields.length} fields in the schema`);
     // Every form control of the demos is a schema field: none is written into the page by hand.

@@ -203,7 +203,7 @@ describe("links, embeds and exports", () => {
     assert.match(notice, /run=fly is not a way to run this demo/);
     assert.equal(await page.inputValue("#dl-network"), "far-server");
     const other = await open("?demo=fibers&embed=1");
-    assert.match(await other.page.textContent("#env-notice"), /There is no demo called "fibers"; the demos are cpu, downloads, processes, server/);
+    assert.match(await other.page.textContent("#env-notice"), /There is no demo called "fibers"; the demos are cpu, downloads, processes, server, gallery/);
     assert.deepEqual([...problems, ...other.problems], []);
     await other.page.close();
     await page.close();
