@@ -18,7 +18,6 @@ export class GalleryDemo {
     this.runtime = runtime;
     this.defaultThreads = defaultThreads;
     this.threadsAvailable = threads;
-    this.limits = bindings.galleryLimits();
     if (threads) {
       const sources = bindings.gallerySources();
       showSource($("gallery-python"), sources.python);
@@ -141,7 +140,7 @@ export class GalleryDemo {
       threads: plan.threads,
       counts: new Uint32Array(plan.width * plan.height),
       itemWorker: new Int16Array(plan.items).fill(-1),
-      maxIter: this.limits.maxIter,
+      maxIter: plan.maxIter,
     };
     this.#prepareCanvas();
     // The last run's timeline goes: what grows now is this run's.

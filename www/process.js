@@ -177,7 +177,7 @@ export class ThreadProcess {
 
   /**
    * The scheduler gallery: checks the options on this process's pool and makes the run's live feed;
-   * resolves to `{ feed, items, pieces, pieceSize, width, height, threads }` (src/web/gallery.rs).
+   * resolves to `{ feed, items, pieces, pieceSize, width, height, maxIter, threads }` (src/web/gallery.rs).
    */
   prepareGallery({ kernel, schedule, pieces, size }) {
     return this.#request({ type: "gallery-prepare", kernel, schedule, pieces, size });

@@ -172,7 +172,7 @@ static PREPARED: Mutex<Option<(GalleryOptions, Arc<LiveFeed>)>> = Mutex::new(Non
 
 /// Checks a gallery run's options (as `playground.kernel` takes them, on this process's pool) and
 /// makes its live feed; returns the feed's addresses in this process's memory and the plan
-/// (`{ feed, items, pieces, pieceSize, width, height }`). Throws a message naming a bad option.
+/// (`{ feed, items, pieces, pieceSize, width, height, maxIter, threads }`). Throws a message naming a bad option.
 #[wasm_bindgen(js_name = prepareGallery)]
 pub fn prepare_gallery(
     kernel: JsValue,
@@ -192,9 +192,9 @@ pub fn prepare_gallery(
     warm_up();
     let plan = options.schedule.pieces(options.kernel.items(), threads);
     let feed = Arc::new(LiveFeed::new(&options.kernel, plan.len(), threads as usize));
-    let (width, height) = match options.kernel {
-        Kernel::Mandelbrot(view) => (view.width, view.height),
-        _ => (0, 0),
+    let (width, height, max_iter) = match options.kernel {
+        Kernel::Mandelbrot(view) => (view.width, view.height, view.max_iter),
+        _ => (0, 0, 0),
     };
     let shown = convert::object(&[
         ("feed", feed.addresses()),
@@ -203,6 +203,7 @@ pub fn prepare_gallery(
         ("pieceSize", options.piece_size().into()),
         ("width", width.into()),
         ("height", height.into()),
+        ("maxIter", max_iter.into()),
         ("threads", threads.into()),
     ]);
     *PREPARED.lock().unwrap_or_else(|p| p.into_inner()) = Some((options, feed));

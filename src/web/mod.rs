@@ -290,25 +290,6 @@ pub fn thread_colors() -> Vec<JsValue> {
         .collect()
 }
 
-/// The gallery's sizes and defaults, for the page's form: `{ maxThreads, mandelbrotRows, primesLimit,
-/// squaresN, maxIter }`, each size `[least, default, most]`.
-#[wasm_bindgen(js_name = galleryLimits)]
-pub fn gallery_limits() -> JsValue {
-    use crate::exec::gallery::{
-        MANDELBROT_MAX_ITER, MANDELBROT_ROWS, MAX_GALLERY_THREADS, PRIMES_LIMIT, SQUARES_N,
-    };
-    let range = |(least, default, most): (u32, u32, u32)| {
-        js_sys::Array::of3(&least.into(), &default.into(), &most.into()).into()
-    };
-    convert::object(&[
-        ("maxThreads", MAX_GALLERY_THREADS.into()),
-        ("maxIter", MANDELBROT_MAX_ITER.into()),
-        ("mandelbrotRows", range(MANDELBROT_ROWS)),
-        ("primesLimit", range(PRIMES_LIMIT)),
-        ("squaresN", range(SQUARES_N)),
-    ])
-}
-
 // The code panes' sources are paths from the repository root: the build copies every shown file
 // below `sources/` (scripts/copy-sources.mjs) and the page fetches it from there (www/kit.js
 // showSource), so the wasm does not carry their text. These functions are the one list of which file
